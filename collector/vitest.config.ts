@@ -5,6 +5,8 @@ export default defineConfig({
     name: 'collector',
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // Starts the project-owned ClickHouse once per run unless CLICKHOUSE_URL is set.
+    globalSetup: ['../packages/local-clickhouse/src/vitest-global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
