@@ -76,6 +76,29 @@ export const GatewayErrors = {
   },
 
   // admin: customers, plans, keys
+  customer_not_found: { code: 'customer_not_found', status: 404, message: 'No such customer.' },
+  plan_not_found: { code: 'plan_not_found', status: 404, message: 'No such plan.' },
+  key_not_found: { code: 'key_not_found', status: 404, message: 'No such API key.' },
+  plan_exists: {
+    code: 'plan_exists',
+    status: 409,
+    message: 'A plan with this name already exists; plans are immutable once created.',
+  },
+  customer_disabled: {
+    code: 'customer_disabled',
+    status: 409,
+    message: 'The customer is disabled; enable it before issuing keys.',
+  },
+  key_revoked: {
+    code: 'key_revoked',
+    status: 409,
+    message: 'The key is revoked; create a new key instead of rotating it.',
+  },
+  key_expired: {
+    code: 'key_expired',
+    status: 409,
+    message: 'The key has expired; create a new key instead of rotating it.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type GatewayErrorCode = keyof typeof GatewayErrors;
