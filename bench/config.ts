@@ -1,0 +1,59 @@
+// Benchmark settings: the only module reading process.env in bench/.
+export interface BenchConfig {
+  quick: boolean;
+  /** Seconds per wrk run (one configuration, one round). */
+  durationS: number;
+  rounds: number;
+  warmupS: number;
+  connections: number;
+  /** Comma list of configuration ids to run (empty = all). */
+  only: string[];
+  /** Core for the proxies under test and for the load generator + upstream. */
+  proxyCpu: string;
+  loadCpu: string;
+  /** Fixed-rate latency run, seconds (after its own warm-up). */
+  fixedRateDurationS: number;
+  memoryConnections: number;
+  memoryDurationS: number;
+  /** Write a V8 CPU profile of the full-chain gateway under load into bench/results/profiles/. */
+  profile: boolean;
+  /** Start the collector (with ClickHouse) so capture ships events as in production. */
+  collector: boolean;
+  conditions: string;
+}
+
+function num(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw == null || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new Error(`${name} must be a positive number, got "${raw}"`);
+  }
+  return n;
+}
+
+const flag = (v: string | undefined) => v === '1' || v === 'true' || v === 'yes';
+
+export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const quick = flag(env.BENCH_QUICK);
+  return {
+    quick,
+    durationS: num('BENCH_DURATION', quick ? 2 : 5, env),
+    rounds: Math.max(1, Math.floor(num('BENCH_ROUNDS', 3, env))),
+    warmupS: num('BENCH_WARMUP', quick ? 1 : 2, env),
+    connections: num('BENCH_CONNECTIONS', 50, env),
+    only: (env.BENCH_ONLY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    proxyCpu: env.BENCH_PROXY_CPU ?? '1',
+    loadCpu: env.BENCH_LOAD_CPU ?? '0',
+    fixedRateDurationS: num('BENCH_FIXED_RATE_DURATION', quick ? 3 : 10, env),
+    memoryConnections: num('BENCH_MEMORY_CONNECTIONS', 5000, env),
+    memoryDurationS: num('BENCH_MEMORY_DURATION', quick ? 3 : 10, env),
+    profile: flag(env.BENCH_PROFILE),
+    collector: env.BENCH_COLLECTOR !== '0',
+    conditions:
+      env.BENCH_CONDITIONS ?? 'not stated (set BENCH_CONDITIONS to describe the machine load)',
+  };
+}

@@ -1,0 +1,145 @@
+// Starts benchmark servers as separate processes pinned to a core, and stops them cleanly.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Children print this prefix followed by one JSON object when they are listening. */
+export const READY_PREFIX = 'BENCH_READY ';
+
+export interface PinnedProcess {
+  name: string;
+  pid: number;
+  info: Record<string, unknown>;
+  /** Everything the child wrote, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface SpawnPinnedOptions {
+  name: string;
+  cpu: string;
+  /** argv after `sh -c 'ulimit …; exec taskset -c CPU'`, e.g. ['node', 'x.js']. */
+  command: string[];
+  env?: Record<string, string | undefined>;
+  /** Wait for a `BENCH_READY {json}` line; otherwise resolve once spawned. */
+  waitReady?: boolean;
+  readyTimeoutMs?: number;
+  nofile?: number;
+}
+
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function spawnPinned(o: SpawnPinnedOptions): Promise<PinnedProcess> {
+  const nofile = o.nofile ?? 20000;
+  // exec keeps one pid: sh → taskset → the server, so `pid` is the server's own pid.
+  const script = `ulimit -n ${nofile} 2>/dev/null || true; exec taskset -c ${o.cpu} ${o.command.map(shq).join(' ')}`;
+  const child: ChildProcess = spawn('sh', ['-c', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...o.env },
+  });
+  let out = '';
+  let exited = false;
+  const exitedP = new Promise<void>((resolve) => {
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exitedP;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    const make = (info: Record<string, unknown>): PinnedProcess => ({
+      name: o.name,
+      pid: child.pid!,
+      info,
+      output: () => out,
+      stop,
+    });
+    const timer = setTimeout(() => {
+      void stop();
+      reject(
+        new Error(`${o.name} not ready within ${o.readyTimeoutMs ?? 60_000} ms:\n${tail(out)}`),
+      );
+    }, o.readyTimeoutMs ?? 60_000);
+    let settled = false;
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.length > 200_000) out = out.slice(-100_000);
+      if (settled || !o.waitReady) return;
+      const line = out.split('\n').find((l) => l.startsWith(READY_PREFIX));
+      if (line) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(make(JSON.parse(line.slice(READY_PREFIX.length)) as Record<string, unknown>));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('exit', (code, signal) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        reject(new Error(`${o.name} exited (${code ?? signal}) before ready:\n${tail(out)}`));
+      }
+    });
+    if (!o.waitReady) {
+      child.on('spawn', () => {
+        settled = true;
+        clearTimeout(timer);
+        resolve(make({}));
+      });
+    }
+  });
+}
+
+function tail(s: string): string {
+  return s.split('\n').slice(-30).join('\n');
+}
+
+/** Path of a file in bench/ (this module lives in bench/lib). */
+export function benchPath(rel: string): string {
+  return fileURLToPath(new URL(`../${rel}`, import.meta.url));
+}
+
+/** Node command running a TypeScript entry through tsx, with extra node flags first. */
+export function nodeTs(entry: string, args: string[] = [], nodeFlags: string[] = []): string[] {
+  return [process.execPath, ...nodeFlags, '--import', 'tsx', entry, ...args];
+}
+
+/** Resident set size in bytes from /proc, or null when the process is gone. */
+export function rssBytes(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sum of RSS of a process and its descendants (a gateway may fork workers). */
+export function treeRssBytes(pid: number): number | null {
+  const own = rssBytes(pid);
+  if (own == null) return null;
+  let total = own;
+  for (const c of childPids(pid)) total += treeRssBytes(c) ?? 0;
+  return total;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return text ? text.split(/\s+/).map(Number) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type BenchReport,
+  type ConfigSpec,
+  deriveFigures,
+  renderMarkdown,
+  renderThroughputTable,
+  type RoundSample,
+  summarize,
+} from './report.js';
+
+const sample = (rps: number, p50Ms = 1, p99Ms = 3, non2xx = 0): RoundSample => ({
+  rps,
+  p50Ms,
+  p99Ms,
+  requests: rps * 5,
+  non2xx,
+  socketErrors: 0,
+});
+
+const specs: (ConfigSpec & { measured: boolean; reason?: string })[] = [
+  { id: 'direct', label: 'direct', family: 'direct', protocol: 'http', measured: true },
+  { id: 'nginx-http', label: 'nginx', family: 'nginx', protocol: 'http', measured: true },
+  { id: 'nginx-https', label: 'nginx TLS', family: 'nginx', protocol: 'https', measured: true },
+  { id: 'node-proxy-http', label: 'node', family: 'node-proxy', protocol: 'http', measured: true },
+  {
+    id: 'node-proxy-https',
+    label: 'node TLS',
+    family: 'node-proxy',
+    protocol: 'https',
+    measured: true,
+  },
+  { id: 'gw-full-https', label: 'full', family: 'gateway', protocol: 'https', measured: true },
+  { id: 'gw-nopolicy-https', label: 'bare', family: 'gateway', protocol: 'https', measured: true },
+  {
+    id: 'gw-nocapture-https',
+    label: 'no capture',
+    family: 'gateway',
+    protocol: 'https',
+    measured: false,
+    reason: 'capture cannot be switched off yet',
+  },
+];
+
+const samples = new Map<string, RoundSample[]>([
+  ['direct', [sample(30_000), sample(26_000), sample(34_000)]],
+  ['nginx-http', [sample(32_000)]],
+  ['nginx-https', [sample(20_000)]],
+  ['node-proxy-http', [sample(8_000)]],
+  ['node-proxy-https', [sample(5_000)]],
+  ['gw-full-https', [sample(4_000, 2, 9, 3), sample(4_400), sample(3_600)]],
+  ['gw-nopolicy-https', [sample(5_000)]],
+]);
+
+describe('summarize', () => {
+  const configs = summarize(specs, samples);
+  const byId = (id: string) => configs.find((c) => c.id === id)!;
+
+  it('takes medians across rounds', () => {
+    expect(byId('direct').rps).toEqual({ median: 30_000, min: 26_000, max: 34_000, n: 3 });
+  });
+  it('compares against the nginx and Node baselines of the same protocol', () => {
+    const full = byId('gw-full-https');
+    expect(full.ratios?.nginx).toBeCloseTo(4_000 / 20_000);
+    expect(full.ratios?.nodeProxy).toBeCloseTo(4_000 / 5_000);
+    expect(full.ratios?.direct).toBeCloseTo(4_000 / 30_000);
+  });
+  it('warns when responses were rejected', () => {
+    expect(byId('gw-full-https').warnings).toEqual(['3 of 60000 responses not 2xx/3xx']);
+  });
+  it('keeps unmeasured configurations with their reason', () => {
+    const c = byId('gw-nocapture-https');
+    expect(c.measured).toBe(false);
+    expect(c.reason).toBe('capture cannot be switched off yet');
+  });
+  it('computes the policy cost and leaves figures without data as n/a', () => {
+    const d = deriveFigures(configs);
+    const policies = d.find((x) => x.name.startsWith('policies cost'))!;
+    expect(policies.value).toBe('20.0 %');
+    expect(policies.met).toBe(false);
+    const capture = d.find((x) => x.name.startsWith('capture cost'))!;
+    expect(capture.value).toBe('n/a');
+    expect(capture.met).toBeNull();
+  });
+});
+
+describe('renderThroughputTable', () => {
+  it('renders one row per configuration, unmeasured ones marked', () => {
+    const table = renderThroughputTable(summarize(specs, samples));
+    const lines = table.split('\n');
+    expect(lines).toHaveLength(2 + specs.length);
+    expect(lines[2]).toBe(
+      '| direct | 30.0k (26.0k–34.0k) | 1.00 | 3.00 | 1.00× | 0.94× | 3.75× |  |',
+    );
+    expect(lines.at(-1)).toBe(
+      '| no capture | not measured | | | | | | capture cannot be switched off yet |',
+    );
+  });
+  it('escapes pipes inside labels', () => {
+    const table = renderThroughputTable(
+      summarize([{ ...specs[0]!, label: 'a | b' }], new Map([['direct', [sample(1)]]])),
+    );
+    expect(table).toContain('a \\| b');
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('states date, conditions and every section', () => {
+    const configs = summarize(specs, samples);
+    const report: BenchReport = {
+      date: '2026-11-25T15:00:00.000Z',
+      conditions: 'quiet machine',
+      host: { node: 'v20' },
+      settings: { rounds: 3 },
+      pinning: 'proxy on cpu 1',
+      configs,
+      derived: deriveFigures(configs),
+      fixedRate: null,
+      memory: null,
+      notes: ['collector not running'],
+    };
+    const md = renderMarkdown(report);
+    expect(md).toContain('# Gatehouse benchmark — 2026-11-25T15:00:00.000Z');
+    expect(md).toContain('Conditions: quiet machine');
+    expect(md).toContain('## Against the aims');
+    expect(md).toContain('- collector not running');
+  });
+});

@@ -1,0 +1,353 @@
+// Pure shaping of benchmark results: summaries, ratios, derived costs, the Markdown report.
+import {
+  formatCost,
+  formatMs,
+  formatRatio,
+  formatRps,
+  formatSpread,
+  ratio,
+  type Spread,
+  spread,
+} from './stats.js';
+
+export type Protocol = 'http' | 'https';
+/** Which baseline family a configuration belongs to; ratios are taken against these. */
+export type Family = 'direct' | 'nginx' | 'node-proxy' | 'gateway';
+
+export interface RoundSample {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  socketErrors: number;
+}
+
+export interface ConfigSpec {
+  id: string;
+  label: string;
+  family: Family;
+  protocol: Protocol;
+}
+
+export interface ConfigResult extends ConfigSpec {
+  measured: boolean;
+  /** Why a configuration was not measured (e.g. the gateway cannot start in that mode yet). */
+  reason?: string;
+  samples: RoundSample[];
+  rps?: Spread;
+  p50Ms?: Spread;
+  p99Ms?: Spread;
+  /** Median req/s against direct, nginx and the bare Node proxy (same protocol). */
+  ratios?: { direct: number | null; nginx: number | null; nodeProxy: number | null };
+  /** Warnings a reader must see next to the figures (errors, rejected requests). */
+  warnings: string[];
+}
+
+export interface DerivedFigure {
+  name: string;
+  value: string;
+  aim: string;
+  met: boolean | null;
+}
+
+export interface FixedRateRow {
+  id: string;
+  label: string;
+  measured: boolean;
+  reason?: string;
+  achievedRate?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  errors?: number;
+  non2xx?: number;
+}
+
+export interface FixedRateResult {
+  loader: string;
+  rate: number | null;
+  durationS: number;
+  connections: number;
+  rows: FixedRateRow[];
+  /** Gateway full-chain p99 minus the direct p99 at the same rate, ms. */
+  addedP99Ms: number | null;
+  reason?: string;
+}
+
+export interface MemoryResult {
+  id: string;
+  label: string;
+  measured: boolean;
+  reason?: string;
+  connections: number;
+  idleRssMb?: number;
+  peakRssMb?: number;
+  /** (peak − idle) / connections, KiB. */
+  perConnectionKb?: number;
+  openFdsAtPeak?: number;
+  rps?: number;
+  non2xx?: number;
+  socketErrors?: number;
+}
+
+export interface BenchReport {
+  date: string;
+  conditions: string;
+  host: Record<string, string | number>;
+  settings: Record<string, string | number | boolean>;
+  pinning: string;
+  configs: ConfigResult[];
+  derived: DerivedFigure[];
+  fixedRate: FixedRateResult | null;
+  memory: MemoryResult | null;
+  notes: string[];
+}
+
+/** A configuration whose rounds contain errors or rejected requests gets a warning. */
+export function sampleWarnings(samples: readonly RoundSample[]): string[] {
+  const warnings: string[] = [];
+  const non2xx = samples.reduce((a, s) => a + s.non2xx, 0);
+  const sock = samples.reduce((a, s) => a + s.socketErrors, 0);
+  const total = samples.reduce((a, s) => a + s.requests, 0);
+  if (non2xx > 0) warnings.push(`${non2xx} of ${total} responses not 2xx/3xx`);
+  if (sock > 0) warnings.push(`${sock} socket errors`);
+  return warnings;
+}
+
+/** Fills spreads and ratios; baselines are looked up by family and protocol. */
+export function summarize(
+  specs: readonly (ConfigSpec & { measured: boolean; reason?: string })[],
+  samplesById: ReadonlyMap<string, RoundSample[]>,
+): ConfigResult[] {
+  const base = specs.map((spec): ConfigResult => {
+    const samples = samplesById.get(spec.id) ?? [];
+    const measured = spec.measured && samples.length > 0;
+    const r: ConfigResult = {
+      ...spec,
+      measured,
+      samples,
+      warnings: sampleWarnings(samples),
+    };
+    if (!measured) {
+      r.reason = spec.reason ?? 'no successful round';
+      return r;
+    }
+    r.rps = spread(samples.map((s) => s.rps));
+    r.p50Ms = spread(samples.map((s) => s.p50Ms));
+    r.p99Ms = spread(samples.map((s) => s.p99Ms));
+    return r;
+  });
+  const medianOf = (family: Family, protocol: Protocol | null) =>
+    base.find((c) => c.family === family && (protocol == null || c.protocol === protocol))?.rps
+      ?.median ?? null;
+  for (const c of base) {
+    if (!c.rps) continue;
+    c.ratios = {
+      direct: ratio(c.rps.median, medianOf('direct', null)),
+      nginx: ratio(c.rps.median, medianOf('nginx', c.protocol)),
+      nodeProxy: ratio(c.rps.median, medianOf('node-proxy', c.protocol)),
+    };
+  }
+  return base;
+}
+
+const rpsOf = (configs: readonly ConfigResult[], id: string) =>
+  configs.find((c) => c.id === id)?.rps?.median ?? null;
+
+/** The figures the issue sets aims for, computed from medians. */
+export function deriveFigures(configs: readonly ConfigResult[]): DerivedFigure[] {
+  const full = rpsOf(configs, 'gw-full-https');
+  const noCapture = rpsOf(configs, 'gw-nocapture-https');
+  const noPolicy = rpsOf(configs, 'gw-nopolicy-https');
+  const noPolicyHttp = rpsOf(configs, 'gw-nopolicy-http');
+  const nodeHttps = rpsOf(configs, 'node-proxy-https');
+  const nodeHttp = rpsOf(configs, 'node-proxy-http');
+  const nginxHttps = rpsOf(configs, 'nginx-https');
+  const nginxHttp = rpsOf(configs, 'nginx-http');
+  const atLeast = (r: number | null, aim: number) => (r == null ? null : r >= aim);
+  const costAtMost = (slower: number | null, faster: number | null, aim: number) => {
+    const r = ratio(slower, faster);
+    return r == null ? null : 1 - r <= aim;
+  };
+  return [
+    {
+      name: 'full chain vs bare Node proxy (both HTTPS)',
+      value: formatRatio(ratio(full, nodeHttps)),
+      aim: '≥ 1.00×',
+      met: atLeast(ratio(full, nodeHttps), 1),
+    },
+    {
+      name: 'full chain (HTTPS) vs bare Node proxy (HTTP)',
+      value: formatRatio(ratio(full, nodeHttp)),
+      aim: '≥ 1.00×',
+      met: atLeast(ratio(full, nodeHttp), 1),
+    },
+    {
+      name: 'full chain vs nginx (both HTTPS)',
+      value: formatRatio(ratio(full, nginxHttps)),
+      aim: '≥ 0.50×',
+      met: atLeast(ratio(full, nginxHttps), 0.5),
+    },
+    {
+      name: 'full chain (HTTPS) vs nginx (HTTP)',
+      value: formatRatio(ratio(full, nginxHttp)),
+      aim: '≥ 0.50×',
+      met: atLeast(ratio(full, nginxHttp), 0.5),
+    },
+    {
+      name: 'policies cost (key auth + rate limit + capture vs no policy, HTTPS)',
+      value: formatCost(full, noPolicy),
+      aim: '≤ 15 %',
+      met: costAtMost(full, noPolicy, 0.15),
+    },
+    {
+      name: 'capture cost (full chain vs capture off, HTTPS)',
+      value: formatCost(full, noCapture),
+      aim: '≤ 5 %',
+      met: costAtMost(full, noCapture, 0.05),
+    },
+    {
+      name: 'TLS cost (gateway without policy, HTTPS vs HTTP)',
+      value: formatCost(noPolicy, noPolicyHttp),
+      aim: '(information)',
+      met: null,
+    },
+  ];
+}
+
+const mark = (met: boolean | null) => (met == null ? '' : met ? ' ✓' : ' ✗');
+
+/** Escapes a table cell. */
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderThroughputTable(configs: readonly ConfigResult[]): string {
+  const lines = [
+    '| configuration | req/s median (min–max) | p50 ms | p99 ms | × direct | × nginx | × Node proxy | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const c of configs) {
+    if (!c.measured || !c.rps || !c.p50Ms || !c.p99Ms) {
+      lines.push(
+        `| ${cell(c.label)} | not measured | | | | | | ${cell(c.reason ?? 'not measured')} |`,
+      );
+      continue;
+    }
+    lines.push(
+      `| ${cell(c.label)} | ${formatSpread(c.rps, formatRps)} | ${formatSpread(c.p50Ms, formatMs)} | ${formatSpread(c.p99Ms, formatMs)} | ${formatRatio(c.ratios?.direct ?? null)} | ${formatRatio(c.ratios?.nginx ?? null)} | ${formatRatio(c.ratios?.nodeProxy ?? null)} | ${cell(c.warnings.join('; '))} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderDerivedTable(derived: readonly DerivedFigure[]): string {
+  const lines = ['| figure | value | aim |', '|---|---:|---|'];
+  for (const d of derived) lines.push(`| ${cell(d.name)} | ${d.value}${mark(d.met)} | ${d.aim} |`);
+  return lines.join('\n');
+}
+
+export function renderFixedRate(f: FixedRateResult | null): string {
+  if (!f) return '_Not run._';
+  if (f.rate == null) return `_Not measured: ${f.reason ?? 'no gateway maximum rate'}._`;
+  const lines = [
+    `Open-loop fixed rate of ${formatRps(f.rate)} req/s (half the full chain's median maximum), ${f.durationS} s, ${f.connections} connections, loader: ${f.loader}.`,
+    '',
+    '| target | achieved req/s | p50 ms | p99 ms | errors / non-2xx |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const r of f.rows) {
+    if (!r.measured) {
+      lines.push(`| ${cell(r.label)} | not measured | | | ${cell(r.reason ?? '')} |`);
+      continue;
+    }
+    lines.push(
+      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${formatMs(r.p99Ms ?? 0)} | ${r.errors ?? 0} / ${r.non2xx ?? 0} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    f.addedP99Ms == null
+      ? 'Added p99: n/a.'
+      : `**Added p99 latency (full chain − direct): ${formatMs(f.addedP99Ms)} ms** (aim ≤ 2 ms)${mark(f.addedP99Ms <= 2)}.`,
+  );
+  return lines.join('\n');
+}
+
+export function renderMemory(m: MemoryResult | null): string {
+  if (!m) return '_Not run._';
+  if (!m.measured) return `_Not measured (${m.label}): ${m.reason ?? 'unknown'}._`;
+  const parts = [
+    `${m.label} with ${m.connections} concurrent keep-alive connections (wrk, 1 thread):`,
+    `idle RSS ${m.idleRssMb?.toFixed(0)} MB → peak RSS ${m.peakRssMb?.toFixed(0)} MB`,
+    `(${m.perConnectionKb?.toFixed(1)} KiB per connection; ${m.openFdsAtPeak ?? '?'} open fds at peak;`,
+    `${formatRps(m.rps ?? 0)} req/s, ${m.non2xx ?? 0} non-2xx, ${m.socketErrors ?? 0} socket errors).`,
+  ];
+  return parts.join(' ');
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const settings = Object.entries(r.settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const host = Object.entries(r.host)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; ');
+  return [
+    `# Gatehouse benchmark — ${r.date}`,
+    '',
+    `Conditions: ${r.conditions}`,
+    '',
+    `Host: ${host}`,
+    '',
+    `Settings: ${settings}`,
+    '',
+    `Pinning: ${r.pinning}`,
+    '',
+    '## Maximum throughput (closed loop, wrk)',
+    '',
+    renderThroughputTable(r.configs),
+    '',
+    'Ratios compare median req/s; "× nginx" and "× Node proxy" use the baseline with the same protocol (HTTP or HTTPS); "× direct" is the upstream without a proxy (HTTP).',
+    '',
+    '## Against the aims',
+    '',
+    renderDerivedTable(r.derived),
+    '',
+    '## Added latency at half load',
+    '',
+    renderFixedRate(r.fixedRate),
+    '',
+    '## Memory under many connections',
+    '',
+    renderMemory(r.memory),
+    '',
+    ...(r.notes.length ? ['## Notes', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
+  ].join('\n');
+}
+
+/** A compact console table (fixed-width columns). */
+export function renderConsole(configs: readonly ConfigResult[]): string {
+  const rows: string[][] = [
+    ['configuration', 'req/s (min–max)', 'p50 ms', 'p99 ms', '×direct', '×nginx', '×node'],
+  ];
+  for (const c of configs) {
+    if (!c.measured || !c.rps || !c.p50Ms || !c.p99Ms) {
+      rows.push([c.label, `not measured: ${c.reason ?? ''}`, '', '', '', '', '']);
+      continue;
+    }
+    rows.push([
+      c.label + (c.warnings.length ? ' (!)' : ''),
+      formatSpread(c.rps, formatRps),
+      formatMs(c.p50Ms.median),
+      formatMs(c.p99Ms.median),
+      formatRatio(c.ratios?.direct ?? null),
+      formatRatio(c.ratios?.nginx ?? null),
+      formatRatio(c.ratios?.nodeProxy ?? null),
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) =>
+    Math.min(48, Math.max(...rows.map((r) => (r[i] ?? '').length))),
+  );
+  return rows.map((r) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ')).join('\n');
+}

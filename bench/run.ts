@@ -1,0 +1,621 @@
+// `npm run bench`: the gateway's cost per request against the upstream direct, nginx and a bare
+// Node proxy, in one run. See bench/README.md for how to read the output.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { type BenchConfig, loadBenchConfig } from './config.js';
+import { type CpuProfile, renderProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
+import {
+  BENCH_PLAN,
+  type GatewayBenchOptions,
+  type GatewayPolicySet,
+  type GatewayReady,
+} from './lib/gateway-modes.js';
+import { fetchOnce, freePort, makeSelfSignedCert, waitFor } from './lib/net.js';
+import { ensureNginx, nginxCommand, nginxVersion, writeNginxConfig } from './lib/nginx.js';
+import {
+  benchPath,
+  nodeTs,
+  type PinnedProcess,
+  READY_PREFIX,
+  spawnPinned,
+  treeRssBytes,
+} from './lib/processes.js';
+import {
+  type BenchReport,
+  type ConfigSpec,
+  deriveFigures,
+  type FixedRateResult,
+  type FixedRateRow,
+  type MemoryResult,
+  type Protocol,
+  renderConsole,
+  renderMarkdown,
+  type RoundSample,
+  summarize,
+} from './lib/report.js';
+import { runWrk, runWrkRaw, parseWrkOutput } from './lib/wrk.js';
+
+/** The request every configuration serves: one order, as a client would fetch it. */
+const REQUEST_PATH = '/v1/orders/ord_01HZX3K9V8Q2W7RT5M4N6B1C0D';
+
+interface Target extends ConfigSpec {
+  url?: string;
+  headers?: Record<string, string>;
+  pid?: number;
+  unavailable?: string;
+}
+
+const GATEWAY_MODES: { id: string; label: string; policy: GatewayPolicySet; protocol: Protocol }[] =
+  [
+    {
+      id: 'gw-full-https',
+      label: 'Gatehouse full chain (TLS, key auth, rate limit, capture → collector)',
+      policy: 'full',
+      protocol: 'https',
+    },
+    {
+      id: 'gw-nocapture-https',
+      label: 'Gatehouse, capture off (TLS, key auth, rate limit)',
+      policy: 'nocapture',
+      protocol: 'https',
+    },
+    {
+      id: 'gw-nopolicy-https',
+      label: 'Gatehouse, no policy (TLS, forwarding only)',
+      policy: 'nopolicy',
+      protocol: 'https',
+    },
+    {
+      id: 'gw-full-http',
+      label: 'Gatehouse full chain over plain HTTP',
+      policy: 'full',
+      protocol: 'http',
+    },
+    {
+      id: 'gw-nopolicy-http',
+      label: 'Gatehouse, no policy, plain HTTP',
+      policy: 'nopolicy',
+      protocol: 'http',
+    },
+  ];
+
+const log = (s: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+
+class Bench {
+  readonly processes: PinnedProcess[] = [];
+  readonly notes: string[] = [];
+  readonly targets: Target[] = [];
+  readonly tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  readonly adminToken = randomBytes(24).toString('base64url');
+  upstreamUrl = '';
+  collector: { url: string; token?: string } | null = null;
+  cert = { cert: '', key: '' };
+
+  constructor(readonly cfg: BenchConfig) {}
+
+  wanted(id: string): boolean {
+    return this.cfg.only.length === 0 || this.cfg.only.includes(id);
+  }
+
+  async spawn(name: string, cpu: string, command: string[], env?: Record<string, string>) {
+    const p = await spawnPinned({ name, cpu, command, env, waitReady: true });
+    this.processes.push(p);
+    return p;
+  }
+
+  async startBaselines(): Promise<void> {
+    this.cert = makeSelfSignedCert(this.tmp);
+    const upstream = await this.spawn(
+      'upstream',
+      this.cfg.loadCpu,
+      nodeTs(benchPath('servers/upstream.ts')),
+      { NODE_ENV: 'production' },
+    );
+    this.upstreamUrl = String(upstream.info.url);
+    log(`upstream ${this.upstreamUrl} (${upstream.info.bodyBytes} bytes JSON)`);
+    this.targets.push({
+      id: 'direct',
+      label: 'upstream direct (node:http)',
+      family: 'direct',
+      protocol: 'http',
+      url: this.upstreamUrl,
+    });
+
+    const nginxTargets: Target[] = [
+      {
+        id: 'nginx-http',
+        label: 'nginx proxy_pass (keepalive 64)',
+        family: 'nginx',
+        protocol: 'http',
+      },
+      { id: 'nginx-https', label: 'nginx proxy_pass, TLS', family: 'nginx', protocol: 'https' },
+    ];
+    try {
+      ensureNginx(log);
+      const dir = join(this.tmp, 'nginx');
+      mkdirSync(dir, { recursive: true });
+      const httpPort = await freePort();
+      const httpsPort = await freePort();
+      const conf = writeNginxConfig({
+        dir,
+        upstreamPort: Number(new URL(this.upstreamUrl).port),
+        httpPort,
+        httpsPort,
+        tls: this.cert,
+      });
+      const p = await spawnPinned({
+        name: 'nginx',
+        cpu: this.cfg.proxyCpu,
+        command: nginxCommand(dir, conf),
+        waitReady: false,
+      });
+      this.processes.push(p);
+      nginxTargets[0]!.url = `http://127.0.0.1:${httpPort}`;
+      nginxTargets[1]!.url = `https://127.0.0.1:${httpsPort}`;
+      for (const t of nginxTargets) {
+        await waitFor(
+          `nginx at ${t.url}`,
+          async () => (await fetchOnce(t.url + REQUEST_PATH)).status === 200,
+          10_000,
+        );
+        t.pid = p.pid;
+      }
+      log(`nginx ${nginxVersion()} on :${httpPort} (http) and :${httpsPort} (https)`);
+    } catch (e) {
+      for (const t of nginxTargets) t.unavailable = `nginx did not start: ${firstLine(e)}`;
+    }
+    this.targets.push(...nginxTargets);
+
+    for (const protocol of ['http', 'https'] as const) {
+      const t: Target = {
+        id: `node-proxy-${protocol}`,
+        label: `bare Node proxy (node:${protocol} + http-proxy)`,
+        family: 'node-proxy',
+        protocol,
+      };
+      try {
+        const p = await this.spawn(
+          t.id,
+          this.cfg.proxyCpu,
+          nodeTs(benchPath('servers/node-proxy.ts'), [
+            this.upstreamUrl,
+            protocol,
+            this.cert.cert,
+            this.cert.key,
+          ]),
+          { NODE_ENV: 'production' },
+        );
+        t.url = String(p.info.url);
+        t.pid = p.pid;
+      } catch (e) {
+        t.unavailable = `did not start: ${firstLine(e)}`;
+      }
+      this.targets.push(t);
+    }
+  }
+
+  async startCollector(): Promise<void> {
+    if (!this.cfg.collector) {
+      this.notes.push(
+        'Collector disabled (BENCH_COLLECTOR=0): capture used the gateway without shipping.',
+      );
+      return;
+    }
+    try {
+      const p = await spawnPinned({
+        name: 'collector',
+        cpu: this.cfg.loadCpu,
+        command: nodeTs(benchPath('servers/collector.ts'), [join(this.tmp, 'collector')]),
+        env: { NODE_ENV: 'production', GATEHOUSE_ADMIN_TOKEN: this.adminToken },
+        waitReady: true,
+        readyTimeoutMs: 120_000,
+      });
+      this.processes.push(p);
+      this.collector = { url: String(p.info.url), token: p.info.token as string | undefined };
+      log(`collector ${this.collector.url} (ClickHouse ${String(p.info.clickhouseUrl)})`);
+    } catch (e) {
+      const reason = firstLine(e);
+      this.notes.push(
+        `Collector not running (${reason}): full-chain capture had no collector to ship to.`,
+      );
+      log(`collector unavailable: ${reason}`);
+    }
+  }
+
+  gatewayOptions(policy: GatewayPolicySet, protocol: Protocol, id: string): GatewayBenchOptions {
+    return {
+      policy,
+      protocol,
+      upstreamUrl: this.upstreamUrl,
+      dataDir: join(this.tmp, id),
+      tlsCert: this.cert.cert,
+      tlsKey: this.cert.key,
+      adminToken: this.adminToken,
+      ...(policy === 'full' && this.collector
+        ? { collectorUrl: this.collector.url, collectorToken: this.collector.token }
+        : {}),
+    };
+  }
+
+  async startGateway(
+    id: string,
+    policy: GatewayPolicySet,
+    protocol: Protocol,
+    nodeFlags: string[] = [],
+  ): Promise<{ ready: GatewayReady; headers: Record<string, string>; proc: PinnedProcess }> {
+    const opts = this.gatewayOptions(policy, protocol, id);
+    mkdirSync(opts.dataDir, { recursive: true });
+    let proc: PinnedProcess;
+    try {
+      proc = await spawnPinned({
+        name: id,
+        cpu: this.cfg.proxyCpu,
+        command: nodeTs(benchPath('servers/gateway.ts'), [JSON.stringify(opts)], nodeFlags),
+        env: { NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+        waitReady: true,
+        readyTimeoutMs: 120_000,
+      });
+    } catch (e) {
+      const text = String(e);
+      const m = /BENCH_UNAVAILABLE (.*)/.exec(text);
+      throw new Error(m ? m[1]! : firstLine(e));
+    }
+    this.processes.push(proc);
+    const ready = proc.info as unknown as GatewayReady;
+    const headers: Record<string, string> = {};
+    if (policy !== 'nopolicy') {
+      headers.authorization = `Bearer ${await this.provisionKey(ready.adminUrl)}`;
+    }
+    // The key cache refreshes in the background: wait until the key is accepted.
+    await waitFor(
+      `${id} to answer 200`,
+      async () => (await fetchOnce(ready.url + REQUEST_PATH, { headers })).status === 200,
+      30_000,
+    );
+    return { ready, headers, proc };
+  }
+
+  /** A real key through the admin API: a plan too high to reject, a customer on it, a key. */
+  async provisionKey(adminUrl: string): Promise<string> {
+    const auth = { authorization: `Bearer ${this.adminToken}` };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetchOnce(adminUrl + path, {
+        method,
+        headers: auth,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${res.body}`);
+      return JSON.parse(res.body) as Record<string, unknown>;
+    };
+    await call('POST', '/v1/plans', BENCH_PLAN);
+    const customer = await call('POST', '/v1/customers', { name: 'bench', plan: BENCH_PLAN.name });
+    const key = await call('POST', `/v1/customers/${String(customer.id)}/keys`, { name: 'bench' });
+    const secret = key.secret ?? key.key;
+    if (typeof secret !== 'string')
+      throw new Error(`key response without secret: ${JSON.stringify(key)}`);
+    return secret;
+  }
+
+  async startGateways(): Promise<void> {
+    for (const m of GATEWAY_MODES) {
+      const t: Target = { id: m.id, label: m.label, family: 'gateway', protocol: m.protocol };
+      this.targets.push(t);
+      if (!this.wanted(m.id)) continue;
+      try {
+        const g = await this.startGateway(m.id, m.policy, m.protocol);
+        t.url = g.ready.url;
+        t.headers = g.headers;
+        t.pid = g.proc.pid;
+        log(`${m.id} ${t.url}`);
+      } catch (e) {
+        t.unavailable = firstLine(e);
+        log(`${m.id} not measured: ${t.unavailable}`);
+      }
+    }
+  }
+
+  runnable(): Target[] {
+    return this.targets.filter((t) => t.url && !t.unavailable && this.wanted(t.id));
+  }
+
+  async wrkOnce(t: Target, durationS: number): Promise<RoundSample> {
+    return runWrk({
+      url: t.url! + REQUEST_PATH,
+      connections: this.cfg.connections,
+      threads: 1,
+      durationS,
+      headers: t.headers,
+      cpu: this.cfg.loadCpu,
+    });
+  }
+
+  async throughput(): Promise<Map<string, RoundSample[]>> {
+    const targets = this.runnable();
+    const samples = new Map<string, RoundSample[]>(targets.map((t) => [t.id, []]));
+    log(`warm-up ${this.cfg.warmupS} s each: ${targets.map((t) => t.id).join(', ')}`);
+    for (const t of targets) {
+      await this.wrkOnce(t, this.cfg.warmupS).catch((e) =>
+        log(`warm-up ${t.id} failed: ${firstLine(e)}`),
+      );
+    }
+    for (let round = 0; round < this.cfg.rounds; round++) {
+      // Rotate the order each round so no configuration always runs first or last.
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+      for (const t of order) {
+        try {
+          const s = await this.wrkOnce(t, this.cfg.durationS);
+          samples.get(t.id)!.push(s);
+          log(
+            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
+          );
+        } catch (e) {
+          log(`round ${round + 1} ${t.id} failed: ${firstLine(e)}`);
+        }
+      }
+    }
+    return samples;
+  }
+
+  async fixedRate(fullChainRps: number | null): Promise<FixedRateResult> {
+    const base = {
+      loader:
+        'bench/load/fixed-rate.ts (open loop, node:http/https keep-alive, latency from the scheduled send time)',
+      durationS: this.cfg.fixedRateDurationS,
+      connections: this.cfg.connections,
+    };
+    const full = this.targets.find((t) => t.id === 'gw-full-https');
+    if (fullChainRps == null || !full?.url || full.unavailable) {
+      return { ...base, rate: null, rows: [], addedP99Ms: null, reason: 'full chain not measured' };
+    }
+    const rate = Math.max(1, Math.floor(fullChainRps / 2));
+    const ids = ['direct', 'nginx-https', 'node-proxy-https', 'gw-nopolicy-https', 'gw-full-https'];
+    const rows: FixedRateRow[] = [];
+    for (const id of ids) {
+      const t = this.targets.find((x) => x.id === id);
+      if (!t) continue;
+      if (!t.url || t.unavailable) {
+        rows.push({ id, label: t.label, measured: false, reason: t.unavailable ?? 'not started' });
+        continue;
+      }
+      try {
+        const p = await spawnPinned({
+          name: `fixed-rate ${id}`,
+          cpu: this.cfg.loadCpu,
+          command: nodeTs(benchPath('load/fixed-rate.ts'), [
+            t.url + REQUEST_PATH,
+            String(rate),
+            String(this.cfg.fixedRateDurationS),
+            String(this.cfg.warmupS),
+            String(this.cfg.connections),
+            JSON.stringify(t.headers ?? {}),
+          ]),
+          waitReady: true,
+          readyTimeoutMs: (this.cfg.fixedRateDurationS + this.cfg.warmupS + 60) * 1000,
+        });
+        await p.stop();
+        const r = p.info as Record<string, number>;
+        rows.push({
+          id,
+          label: t.label,
+          measured: true,
+          achievedRate: r.achievedRate,
+          p50Ms: r.p50Ms,
+          p99Ms: r.p99Ms,
+          errors: r.errors,
+          non2xx: r.non2xx,
+        });
+        log(
+          `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms`,
+        );
+      } catch (e) {
+        rows.push({ id, label: t.label, measured: false, reason: firstLine(e) });
+      }
+    }
+    const p99 = (id: string) => rows.find((r) => r.id === id && r.measured)?.p99Ms ?? null;
+    const gw = p99('gw-full-https');
+    const direct = p99('direct');
+    return { ...base, rate, rows, addedP99Ms: gw != null && direct != null ? gw - direct : null };
+  }
+
+  async memory(): Promise<MemoryResult> {
+    const id = 'gw-full-https';
+    const t = this.targets.find((x) => x.id === id)!;
+    const connections = this.cfg.memoryConnections;
+    const base = { id, label: t.label, connections };
+    if (!t.url || t.unavailable || !t.pid) {
+      return { ...base, measured: false, reason: t.unavailable ?? 'not started' };
+    }
+    const idle = treeRssBytes(t.pid) ?? 0;
+    let peak = idle;
+    let fdsAtPeak = 0;
+    const sampler = setInterval(() => {
+      const rss = treeRssBytes(t.pid!) ?? 0;
+      if (rss > peak) {
+        peak = rss;
+        fdsAtPeak = countFds(t.pid!);
+      }
+    }, 200);
+    try {
+      const out = await runWrkRaw({
+        url: t.url + REQUEST_PATH,
+        connections,
+        threads: 1,
+        durationS: this.cfg.memoryDurationS,
+        headers: t.headers,
+        cpu: this.cfg.loadCpu,
+        timeoutS: 30,
+        nofile: connections * 2 + 1024,
+      });
+      const w = parseWrkOutput(out);
+      const mb = (b: number) => b / (1024 * 1024);
+      return {
+        ...base,
+        measured: true,
+        idleRssMb: mb(idle),
+        peakRssMb: mb(peak),
+        perConnectionKb: (peak - idle) / 1024 / connections,
+        openFdsAtPeak: fdsAtPeak,
+        rps: w.rps,
+        non2xx: w.non2xx,
+        socketErrors: w.socketErrors,
+      };
+    } catch (e) {
+      return { ...base, measured: false, reason: firstLine(e) };
+    } finally {
+      clearInterval(sampler);
+    }
+  }
+
+  /** A separate full-chain gateway started with --cpu-prof, loaded for one run, then stopped. */
+  async profile(): Promise<string | null> {
+    const dir = benchPath('results/profiles');
+    mkdirSync(dir, { recursive: true });
+    for (const f of readdirSync(dir)) if (f.endsWith('.cpuprofile')) rmSync(join(dir, f));
+    let g: Awaited<ReturnType<Bench['startGateway']>>;
+    try {
+      g = await this.startGateway('gw-profile', 'full', 'https', [
+        '--cpu-prof',
+        `--cpu-prof-dir=${dir}`,
+        '--cpu-prof-interval=250',
+      ]);
+    } catch (e) {
+      this.notes.push(`CPU profile not taken: ${firstLine(e)}`);
+      return null;
+    }
+    const t: Target = {
+      id: 'gw-profile',
+      label: 'profile',
+      family: 'gateway',
+      protocol: 'https',
+      url: g.ready.url,
+      headers: g.headers,
+    };
+    await this.wrkOnce(t, this.cfg.warmupS);
+    const s = await this.wrkOnce(t, Math.max(5, this.cfg.durationS * 2));
+    log(`profiled gateway at ${s.rps.toFixed(0)} req/s (profiler overhead included)`);
+    await g.proc.stop();
+    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+    if (files.length === 0) {
+      this.notes.push(
+        'CPU profile: the gateway wrote no .cpuprofile (did it exit cleanly on SIGTERM?).',
+      );
+      return null;
+    }
+    const summaries = files.map((f) =>
+      renderProfileSummary(
+        summarizeProfile(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile),
+      ),
+    );
+    const text = summaries.join('\n\n');
+    writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
+    return text;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.allSettled(this.processes.reverse().map((p) => p.stop()));
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+function firstLine(e: unknown): string {
+  const s = e instanceof Error ? e.message : String(e);
+  return s.split('\n')[0]!.slice(0, 300);
+}
+
+function countFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+function hostInfo(): Record<string, string | number> {
+  let kernel = 'unknown';
+  try {
+    kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+  } catch {}
+  return {
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    node: process.version,
+    nginx: nginxVersion(),
+    kernel,
+  };
+}
+
+async function main(): Promise<void> {
+  const cfg = loadBenchConfig();
+  const bench = new Bench(cfg);
+  const stop = () => {
+    void bench.stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  void READY_PREFIX;
+  try {
+    log(
+      `settings: ${cfg.rounds} rounds × ${cfg.durationS} s, ${cfg.connections} connections, proxies on cpu ${cfg.proxyCpu}, load on cpu ${cfg.loadCpu}${cfg.quick ? ' (quick)' : ''}`,
+    );
+    await bench.startBaselines();
+    await bench.startCollector();
+    await bench.startGateways();
+    const samples = await bench.throughput();
+    const configs = summarize(
+      bench.targets
+        .filter((t) => bench.wanted(t.id))
+        .map((t) => ({
+          id: t.id,
+          label: t.label,
+          family: t.family,
+          protocol: t.protocol,
+          measured: !t.unavailable && !!t.url,
+          reason: t.unavailable ?? (t.url ? undefined : 'not started'),
+        })),
+      samples,
+    );
+    console.log(`\n${renderConsole(configs)}\n`);
+    const full = configs.find((c) => c.id === 'gw-full-https')?.rps?.median ?? null;
+    const fixedRate = await bench.fixedRate(full);
+    const memory = await bench.memory();
+    const profileText = cfg.profile ? await bench.profile() : null;
+    if (profileText) {
+      console.log(`\n${profileText}\n`);
+      bench.notes.push('CPU profile summary: bench/results/profiles/summary.txt.');
+    }
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      conditions: cfg.conditions,
+      host: hostInfo(),
+      settings: {
+        rounds: cfg.rounds,
+        durationS: cfg.durationS,
+        warmupS: cfg.warmupS,
+        connections: cfg.connections,
+        wrkThreads: 1,
+        quick: cfg.quick,
+        path: REQUEST_PATH,
+      },
+      pinning: `each proxy is one process pinned to cpu ${cfg.proxyCpu}; wrk, the upstream, the fixed-rate loader and the collector (with ClickHouse) share cpu ${cfg.loadCpu}`,
+      configs,
+      derived: deriveFigures(configs),
+      fixedRate,
+      memory,
+      notes: bench.notes,
+    };
+    const md = renderMarkdown(report);
+    const dir = benchPath('results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(dir, 'latest.md'), md);
+    console.log(md);
+    log(`wrote ${join(dir, 'latest.json')} and latest.md`);
+  } finally {
+    await bench.stopAll();
+  }
+}
+
+await main();
