@@ -48,6 +48,17 @@ export const ApiErrors = {
   },
 
   // jobs, reports, signups
+  report_not_found: { code: 'report_not_found', status: 404, message: 'No such report.' },
+  callback_url_not_allowed: {
+    code: 'callback_url_not_allowed',
+    status: 422,
+    message: 'The callback URL must be http(s) and resolve only to public addresses.',
+  },
+  signup_exists: {
+    code: 'signup_exists',
+    status: 409,
+    message: 'A signup with this e-mail address already exists.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ApiErrorCode = keyof typeof ApiErrors;
