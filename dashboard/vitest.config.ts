@@ -1,5 +1,13 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { name: 'dashboard', include: ['src/**/*.test.{ts,tsx}'], passWithNoTests: true },
+  plugins: [react()],
+  test: {
+    name: 'dashboard',
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test/setup.ts'],
+    passWithNoTests: true,
+  },
 });

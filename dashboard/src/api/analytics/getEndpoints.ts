@@ -1,0 +1,18 @@
+import type { EndpointRow } from '@gatehouse/shared';
+import { asItems, type HttpClient } from '../http.js';
+import type { TimeWindow } from '../../utils/timeRange.js';
+import { type AnalyticsFilters, analyticsQuery } from './filters.js';
+
+export async function getEndpoints(
+  client: HttpClient,
+  window: TimeWindow,
+  filters: AnalyticsFilters & { limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<EndpointRow[]> {
+  const { limit, ...rest } = filters;
+  const body = await client.request<unknown>('GET', '/endpoints', {
+    query: { ...analyticsQuery(window, rest), limit },
+    ...(signal ? { signal } : {}),
+  });
+  return asItems<EndpointRow>(body);
+}
