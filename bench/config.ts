@@ -50,7 +50,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     loadCpu: env.BENCH_LOAD_CPU ?? '0',
     fixedRateDurationS: num('BENCH_FIXED_RATE_DURATION', quick ? 3 : 10, env),
     memoryConnections: num('BENCH_MEMORY_CONNECTIONS', 5000, env),
-    memoryDurationS: num('BENCH_MEMORY_DURATION', quick ? 3 : 10, env),
+    memoryDurationS: num('BENCH_MEMORY_DURATION', quick ? 8 : 15, env),
     profile: flag(env.BENCH_PROFILE),
     collector: env.BENCH_COLLECTOR !== '0',
     conditions:

@@ -421,8 +421,21 @@ class Bench {
     return { ...base, rate, rows, addedP99Ms: gw != null && direct != null ? gw - direct : null };
   }
 
-  async memory(): Promise<MemoryResult> {
-    const id = 'gw-full-https';
+  async memory(): Promise<MemoryResult[]> {
+    const rows: MemoryResult[] = [];
+    for (const id of ['gw-full-https', 'node-proxy-https', 'nginx-https']) {
+      const r = await this.memoryOf(id);
+      if (r.measured) {
+        log(
+          `memory ${id}: ${r.idleRssMb?.toFixed(0)} → ${r.peakRssMb?.toFixed(0)} MB with ${r.connections} connections`,
+        );
+      } else log(`memory ${id} not measured: ${r.reason}`);
+      rows.push(r);
+    }
+    return rows;
+  }
+
+  async memoryOf(id: string): Promise<MemoryResult> {
     const t = this.targets.find((x) => x.id === id)!;
     const connections = this.cfg.memoryConnections;
     const base = { id, label: t.label, connections };
@@ -436,7 +449,7 @@ class Bench {
       const rss = treeRssBytes(t.pid!) ?? 0;
       if (rss > peak) {
         peak = rss;
-        fdsAtPeak = countFds(t.pid!);
+        fdsAtPeak = countTreeFds(t.pid!);
       }
     }, 200);
     try {
@@ -526,12 +539,15 @@ function firstLine(e: unknown): string {
   return s.split('\n')[0]!.slice(0, 300);
 }
 
-function countFds(pid: number): number {
+/** Open file descriptors of a process and its children (nginx's worker holds the sockets). */
+function countTreeFds(pid: number): number {
+  let n = 0;
   try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return 0;
-  }
+    n = readdirSync(`/proc/${pid}/fd`).length;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const c of children ? children.split(/\s+/) : []) n += countTreeFds(Number(c));
+  } catch {}
+  return n;
 }
 
 function hostInfo(): Record<string, string | number> {

@@ -116,7 +116,7 @@ describe('renderMarkdown', () => {
       configs,
       derived: deriveFigures(configs),
       fixedRate: null,
-      memory: null,
+      memory: [],
       notes: ['collector not running'],
     };
     const md = renderMarkdown(report);

@@ -99,7 +99,7 @@ export interface BenchReport {
   configs: ConfigResult[];
   derived: DerivedFigure[];
   fixedRate: FixedRateResult | null;
-  memory: MemoryResult | null;
+  memory: MemoryResult[];
   notes: string[];
 }
 
@@ -274,16 +274,24 @@ export function renderFixedRate(f: FixedRateResult | null): string {
   return lines.join('\n');
 }
 
-export function renderMemory(m: MemoryResult | null): string {
-  if (!m) return '_Not run._';
-  if (!m.measured) return `_Not measured (${m.label}): ${m.reason ?? 'unknown'}._`;
-  const parts = [
-    `${m.label} with ${m.connections} concurrent keep-alive connections (wrk, 1 thread):`,
-    `idle RSS ${m.idleRssMb?.toFixed(0)} MB → peak RSS ${m.peakRssMb?.toFixed(0)} MB`,
-    `(${m.perConnectionKb?.toFixed(1)} KiB per connection; ${m.openFdsAtPeak ?? '?'} open fds at peak;`,
-    `${formatRps(m.rps ?? 0)} req/s, ${m.non2xx ?? 0} non-2xx, ${m.socketErrors ?? 0} socket errors).`,
+export function renderMemory(rows: readonly MemoryResult[]): string {
+  if (rows.length === 0) return '_Not run._';
+  const lines = [
+    `wrk (1 thread) holds ${rows[0]!.connections} concurrent keep-alive connections and keeps them busy; RSS sampled every 200 ms from /proc (process and children).`,
+    '',
+    '| process | idle RSS MB | peak RSS MB | KiB per connection | open fds at peak | req/s | non-2xx / socket errors |',
+    '|---|---:|---:|---:|---:|---:|---:|',
   ];
-  return parts.join(' ');
+  for (const m of rows) {
+    if (!m.measured) {
+      lines.push(`| ${cell(m.label)} | not measured | | | | | ${cell(m.reason ?? '')} |`);
+      continue;
+    }
+    lines.push(
+      `| ${cell(m.label)} | ${m.idleRssMb?.toFixed(0)} | ${m.peakRssMb?.toFixed(0)} | ${m.perConnectionKb?.toFixed(1)} | ${m.openFdsAtPeak ?? '?'} | ${formatRps(m.rps ?? 0)} | ${m.non2xx ?? 0} / ${m.socketErrors ?? 0} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export function renderMarkdown(r: BenchReport): string {
