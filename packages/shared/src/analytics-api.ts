@@ -68,3 +68,60 @@ export interface Page<T> {
 }
 
 export type RequestLogPage = Page<RequestEvent>;
+
+/** `GET /api/v1/endpoints`, `/customers`, `/status-codes`, `/errors`: rows for the range. */
+export interface RangeList<T> {
+  range: RangeEcho;
+  items: T[];
+}
+export type EndpointsResponse = RangeList<EndpointRow>;
+export type CustomersResponse = RangeList<CustomerRow>;
+export type StatusCodesResponse = RangeList<StatusRow>;
+export type ErrorCodesResponse = RangeList<ErrorCodeRow>;
+
+/** Sort keys accepted by `/api/v1/endpoints?sort=` and `/api/v1/customers?sort=` (`order=asc|desc`). */
+export const ENDPOINT_SORT_KEYS = [
+  'requests',
+  'errors',
+  'error_rate',
+  'p50_ms',
+  'p95_ms',
+  'p99_ms',
+  'bytes_out',
+  'route',
+] as const;
+export const CUSTOMER_SORT_KEYS = [
+  'requests',
+  'errors',
+  'error_rate',
+  'p50_ms',
+  'p95_ms',
+  'p99_ms',
+  'rate_limited',
+  'customer_id',
+] as const;
+
+/** `GET /api/v1/usage?customer_id=` (operator token): one customer's own usage for the range. */
+export interface UsageReport extends LatencyStats {
+  customer_id: string;
+  range: RangeEcho;
+  rate_limited: number;
+  bytes_in: number;
+  bytes_out: number;
+  endpoints: EndpointRow[];
+}
+
+/** `POST /v1/events` (collector ingest) success body. */
+export interface IngestResult {
+  accepted: number;
+  /** Events whose request_id was already stored (a retried batch): acknowledged, not stored again. */
+  duplicates: number;
+}
+
+/** `POST /v1/events` 422 `details`: why each refused line was refused (1-based line numbers). */
+export interface IngestRejection {
+  invalid_rows: number;
+  rows: { line: number; field?: string; message: string }[];
+  /** True when more lines were invalid than listed. */
+  truncated: boolean;
+}

@@ -1,0 +1,151 @@
+/**
+ * Composition root: ClickHouse facade → migrations → store, writer, queries → HTTP surface.
+ * `startCollector(config)` is what tests, the launcher and `main.ts` use.
+ */
+import type { AddressInfo } from 'node:net';
+import { ApiError } from '@gatehouse/shared';
+import express from 'express';
+import type { Logger } from 'pino';
+import { createAnalyticsQueries } from './clickhouse/analytics-queries.js';
+import { createClickHouse } from './clickhouse/client.js';
+import { migrate } from './clickhouse/migrations.js';
+import { createRequestsStore } from './clickhouse/requests-store.js';
+import { applyRetention, scheduleRetention } from './clickhouse/retention.js';
+import type { Config } from './config.js';
+import { CollectorErrors } from './errors.js';
+import { dashboardRoutes } from './http/dashboard.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { buildOpenApiDocument } from './http/openapi.js';
+import { requestId } from './http/request-id.js';
+import { createBatchWriter } from './ingest/batch-writer.js';
+import { eventsRoute } from './ingest/events-route.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { queryRoutes } from './query/routes.js';
+
+export interface RunningCollector {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Run retention on start and on its interval (default true). Tests switch it off. */
+  retention?: boolean;
+}
+
+export async function startCollector(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningCollector> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const ch = createClickHouse({ url: config.clickhouseUrl });
+  try {
+    const applied = await migrate(ch, config.database);
+    if (applied.length > 0)
+      log.info({ applied, database: config.database }, 'ClickHouse migrations applied');
+  } catch (err) {
+    await ch.close();
+    throw new Error(
+      `ClickHouse at ${config.clickhouseUrl} is not usable: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+
+  const metrics = createMetrics();
+  const store = createRequestsStore(ch, config.database);
+  const writer = createBatchWriter({
+    store,
+    batchRows: config.batchRows,
+    flushMs: config.flushMs,
+    maxQueueRows: config.maxQueueRows,
+    metrics,
+    onError: (err) =>
+      log.warn({ err: (err as Error).message }, 'ClickHouse insert failed; senders will retry'),
+  });
+  const queries = createAnalyticsQueries(ch, config.database);
+  const openapi = buildOpenApiDocument();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestId);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ok = await ch.ping().catch(() => false);
+    if (!ok)
+      throw new ApiError(CollectorErrors.service_unavailable, {
+        message: 'ClickHouse is not reachable.',
+      });
+    res.json({ status: 'ready', clickhouse: 'ok', queue_rows: writer.depth() });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(
+    eventsRoute({
+      writer,
+      metrics,
+      ingestToken: config.ingestToken,
+      maxBodyBytes: config.maxBodyBytes,
+    }),
+  );
+  app.use(queryRoutes(queries, config.adminToken));
+  const dashboard = dashboardRoutes(config.dashboardDir);
+  if (dashboard) app.use(dashboard);
+  app.use(notFound);
+  app.use(errorHandler(log));
+
+  const retention =
+    options.retention === false
+      ? undefined
+      : scheduleRetention(
+          async () => {
+            const dropped = await applyRetention(ch, config.database, {
+              rawDays: config.retention.rawDays,
+              rollupDays: config.retention.rollupDays,
+            });
+            if (dropped.raw.length + dropped.rollup.length > 0)
+              log.info({ dropped }, 'retention dropped partitions');
+          },
+          config.retention.intervalMs,
+          (err) => log.warn({ err: (err as Error).message }, 'retention run failed'),
+        );
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ url, dashboard: Boolean(dashboard) }, 'collector listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        retention?.stop();
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await writer.close();
+        const force = setTimeout(() => server.closeAllConnections(), 5000);
+        force.unref();
+        await serverClosed;
+        clearTimeout(force);
+        await ch.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,333 @@
+/**
+ * The query API's reads, one small function each. Windows up to an hour read the raw table
+ * (exact to the millisecond); longer windows read the per-minute rollup (minute-aligned).
+ */
+import type {
+  CUSTOMER_SORT_KEYS,
+  CustomerRow,
+  ENDPOINT_SORT_KEYS,
+  EndpointRow,
+  ErrorCodeRow,
+  LatencyStats,
+  RequestEvent,
+  StatusRow,
+  TimeseriesPoint,
+} from '@gatehouse/shared';
+import type { ClickHouse } from './client.js';
+import { dateTime, databaseIdent, ident, str, uint } from './escape.js';
+import { fromRow, type RequestRow } from './requests-store.js';
+
+/** Windows longer than this read `requests_1m`. */
+export const RAW_WINDOW_MAX_MS = 60 * 60 * 1000;
+
+export interface Window {
+  fromMs: number;
+  toMs: number;
+}
+
+export interface Filters {
+  route?: string | undefined;
+  method?: string | undefined;
+  customer_id?: string | undefined;
+  status_class?: number | undefined;
+}
+
+export type EndpointSort = (typeof ENDPOINT_SORT_KEYS)[number];
+export type CustomerSort = (typeof CUSTOMER_SORT_KEYS)[number];
+export type SortOrder = 'asc' | 'desc';
+
+/** Sort keys map to fixed SQL; user input only ever selects an entry. */
+const SORT_SQL: Record<EndpointSort | CustomerSort, string> = {
+  requests: 'requests',
+  errors: 'errors',
+  error_rate: 'if(requests = 0, 0, errors / requests)',
+  p50_ms: 'q[1]',
+  p95_ms: 'q[2]',
+  p99_ms: 'q[3]',
+  bytes_out: 'bytes_out',
+  rate_limited: 'rate_limited',
+  route: ident('route', ['route']),
+  customer_id: ident('customer_id', ['customer_id']),
+};
+
+interface AggRow {
+  requests: number;
+  errors: number;
+  rate_limited: number;
+  bytes_in: number;
+  bytes_out: number;
+  q: (number | null)[];
+}
+
+const RAW_AGG = `count() AS requests, countIf(status >= 400) AS errors,
+  sum(rate_limited) AS rate_limited, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out,
+  quantilesTDigest(0.5, 0.95, 0.99)(latency_ms) AS q`;
+const ROLLUP_AGG = `countMerge(requests_state) AS requests, sumMerge(errors_state) AS errors,
+  sumMerge(rate_limited_state) AS rate_limited, sumMerge(bytes_in_state) AS bytes_in,
+  sumMerge(bytes_out_state) AS bytes_out,
+  quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_state) AS q`;
+
+function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function quantile(q: (number | null)[] | undefined, i: number): number {
+  const v = Number(q?.[i] ?? 0);
+  return Number.isFinite(v) ? round(v) : 0;
+}
+
+export function toStats(r: AggRow): LatencyStats {
+  const requests = Number(r.requests);
+  const errors = Number(r.errors);
+  return {
+    requests,
+    errors,
+    error_rate: requests === 0 ? 0 : round(errors / requests, 6),
+    p50_ms: requests === 0 ? 0 : quantile(r.q, 0),
+    p95_ms: requests === 0 ? 0 : quantile(r.q, 1),
+    p99_ms: requests === 0 ? 0 : quantile(r.q, 2),
+  };
+}
+
+export function usesRollup(w: Window): boolean {
+  return w.toMs - w.fromMs > RAW_WINDOW_MAX_MS;
+}
+
+const BUCKETS_S = [10, 30, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400];
+const MAX_POINTS = 360;
+
+/** Smallest bucket that keeps the series under MAX_POINTS; rollup reads are at least a minute. */
+export function bucketSeconds(w: Window): number {
+  const span = (w.toMs - w.fromMs) / 1000;
+  const min = usesRollup(w) ? 60 : 1;
+  for (const b of BUCKETS_S) if (b >= min && span / b <= MAX_POINTS) return b;
+  return BUCKETS_S[BUCKETS_S.length - 1]!;
+}
+
+export interface AnalyticsQueries {
+  overview(w: Window, f: Filters): Promise<LatencyStats & { rate_limited: number }>;
+  endpoints(
+    w: Window,
+    f: Filters,
+    sort: EndpointSort,
+    order: SortOrder,
+    limit: number,
+  ): Promise<EndpointRow[]>;
+  customers(
+    w: Window,
+    f: Filters,
+    sort: CustomerSort,
+    order: SortOrder,
+    limit: number,
+  ): Promise<CustomerRow[]>;
+  timeseries(w: Window, f: Filters, bucket: number): Promise<TimeseriesPoint[]>;
+  statusCodes(w: Window, f: Filters): Promise<StatusRow[]>;
+  errorCodes(w: Window, f: Filters, limit: number): Promise<ErrorCodeRow[]>;
+  usage(
+    w: Window,
+    customerId: string,
+  ): Promise<{
+    totals: LatencyStats & { rate_limited: number; bytes_in: number; bytes_out: number };
+    endpoints: EndpointRow[];
+  }>;
+  searchRequests(search: RequestSearch): Promise<RequestEvent[]>;
+  getRequest(requestId: string): Promise<RequestEvent | null>;
+}
+
+export interface RequestSearch {
+  window: Window;
+  request_id?: string | undefined;
+  customer_id?: string | undefined;
+  route?: string | undefined;
+  method?: string | undefined;
+  status?: number | undefined;
+  /** Keyset cursor: rows strictly older than (ts_ms, request_id). */
+  before?: { ts_ms: number; request_id: string } | undefined;
+  limit: number;
+}
+
+export function createAnalyticsQueries(ch: ClickHouse, database: string): AnalyticsQueries {
+  const db = databaseIdent(database);
+  const raw = `${db}.requests`;
+  const rollup = `${db}.requests_1m`;
+
+  /** FROM + WHERE for a window and filters, on whichever table serves the window. */
+  function source(w: Window, f: Filters): { from: string; agg: string; timeCol: string } {
+    const cond: string[] = [];
+    const rolled = usesRollup(w);
+    if (rolled) {
+      const fromMin = Math.floor(w.fromMs / 60_000) * 60_000;
+      const toMin = Math.ceil(w.toMs / 60_000) * 60_000;
+      cond.push(`minute >= ${dateTime(fromMin)}`, `minute < ${dateTime(toMin)}`);
+    } else {
+      cond.push(
+        `ts >= ${dateTime(w.fromMs)}`,
+        `ts <= ${dateTime(w.toMs)}`,
+        `ts_ms >= ${uint(w.fromMs)}`,
+        `ts_ms < ${uint(w.toMs)}`,
+      );
+    }
+    if (f.route !== undefined) cond.push(`route = ${str(f.route)}`);
+    if (f.method !== undefined) cond.push(`method = ${str(f.method)}`);
+    if (f.customer_id !== undefined) cond.push(`customer_id = ${str(f.customer_id)}`);
+    if (f.status_class !== undefined) cond.push(`intDiv(status, 100) = ${uint(f.status_class)}`);
+    return {
+      from: `${rolled ? rollup : raw} WHERE ${cond.join(' AND ')}`,
+      agg: rolled ? ROLLUP_AGG : RAW_AGG,
+      timeCol: rolled ? 'minute' : 'ts',
+    };
+  }
+
+  const direction = (o: SortOrder) => (o === 'asc' ? 'ASC' : 'DESC');
+
+  return {
+    async overview(w, f) {
+      const s = source(w, f);
+      const [row] = await ch.query<AggRow>(`SELECT ${s.agg} FROM ${s.from}`);
+      const r = row ?? {
+        requests: 0,
+        errors: 0,
+        rate_limited: 0,
+        bytes_in: 0,
+        bytes_out: 0,
+        q: [],
+      };
+      return { ...toStats(r), rate_limited: Number(r.rate_limited) };
+    },
+
+    async endpoints(w, f, sort, order, limit) {
+      const s = source(w, f);
+      const rows = await ch.query<AggRow & { route: string; method: string }>(
+        `SELECT route, method, ${s.agg} FROM ${s.from}
+         GROUP BY route, method
+         ORDER BY ${SORT_SQL[sort]} ${direction(order)}, route ASC, method ASC
+         LIMIT ${uint(limit)}`,
+      );
+      return rows.map((r) => ({
+        route: r.route,
+        method: r.method,
+        ...toStats(r),
+        bytes_out: Number(r.bytes_out),
+      }));
+    },
+
+    async customers(w, f, sort, order, limit) {
+      const s = source(w, f);
+      const rows = await ch.query<AggRow & { customer_id: string }>(
+        `SELECT customer_id, ${s.agg} FROM ${s.from}
+         GROUP BY customer_id
+         ORDER BY ${SORT_SQL[sort]} ${direction(order)}, customer_id ASC
+         LIMIT ${uint(limit)}`,
+      );
+      return rows.map((r) => ({
+        customer_id: r.customer_id,
+        ...toStats(r),
+        rate_limited: Number(r.rate_limited),
+      }));
+    },
+
+    async timeseries(w, f, bucket) {
+      const s = source(w, f);
+      const rows = await ch.query<AggRow & { bucket: number }>(
+        `SELECT intDiv(toUInt32(${s.timeCol}), ${uint(bucket)}) * ${uint(bucket)} AS bucket, ${s.agg}
+         FROM ${s.from}
+         GROUP BY bucket ORDER BY bucket`,
+      );
+      const byBucket = new Map(rows.map((r) => [Number(r.bucket) * 1000, r]));
+      // Every bucket of the window is present, empty ones as zeros, so charts need no gap logic.
+      const step = bucket * 1000;
+      const points: TimeseriesPoint[] = [];
+      for (let t = Math.floor(w.fromMs / step) * step; t < w.toMs; t += step) {
+        const r = byBucket.get(t);
+        points.push({
+          ts: t,
+          ...(r
+            ? toStats(r)
+            : { requests: 0, errors: 0, error_rate: 0, p50_ms: 0, p95_ms: 0, p99_ms: 0 }),
+        });
+      }
+      return points;
+    },
+
+    async statusCodes(w, f) {
+      const s = source(w, f);
+      const count = usesRollup(w) ? 'countMerge(requests_state)' : 'count()';
+      const rows = await ch.query<{ status: number; requests: number }>(
+        `SELECT status, ${count} AS requests FROM ${s.from} GROUP BY status ORDER BY status`,
+      );
+      return rows.map((r) => ({ status: Number(r.status), requests: Number(r.requests) }));
+    },
+
+    async errorCodes(w, f, limit) {
+      const s = source(w, f);
+      const count = usesRollup(w) ? 'countMerge(requests_state)' : 'count()';
+      const rows = await ch.query<{ error_code: string; status: number; requests: number }>(
+        `SELECT error_code, status, ${count} AS requests FROM ${s.from} AND error_code != ''
+         GROUP BY error_code, status
+         ORDER BY requests DESC, error_code ASC, status ASC
+         LIMIT ${uint(limit)}`,
+      );
+      return rows.map((r) => ({
+        error_code: r.error_code,
+        status: Number(r.status),
+        requests: Number(r.requests),
+      }));
+    },
+
+    async usage(w, customerId) {
+      const f = { customer_id: customerId };
+      const s = source(w, f);
+      const [row] = await ch.query<AggRow>(`SELECT ${s.agg} FROM ${s.from}`);
+      const r = row ?? {
+        requests: 0,
+        errors: 0,
+        rate_limited: 0,
+        bytes_in: 0,
+        bytes_out: 0,
+        q: [],
+      };
+      const endpoints = await this.endpoints(w, f, 'requests', 'desc', 100);
+      return {
+        totals: {
+          ...toStats(r),
+          rate_limited: Number(r.rate_limited),
+          bytes_in: Number(r.bytes_in),
+          bytes_out: Number(r.bytes_out),
+        },
+        endpoints,
+      };
+    },
+
+    async searchRequests(q) {
+      const cond = [
+        `ts >= ${dateTime(q.window.fromMs)}`,
+        `ts <= ${dateTime(q.window.toMs)}`,
+        `ts_ms >= ${uint(q.window.fromMs)}`,
+        `ts_ms < ${uint(q.window.toMs)}`,
+      ];
+      if (q.request_id !== undefined) cond.push(`request_id = ${str(q.request_id)}`);
+      if (q.customer_id !== undefined) cond.push(`customer_id = ${str(q.customer_id)}`);
+      if (q.route !== undefined) cond.push(`route = ${str(q.route)}`);
+      if (q.method !== undefined) cond.push(`method = ${str(q.method)}`);
+      if (q.status !== undefined) cond.push(`status = ${uint(q.status)}`);
+      if (q.before) {
+        cond.push(
+          `(ts_ms < ${uint(q.before.ts_ms)} OR (ts_ms = ${uint(q.before.ts_ms)} AND request_id < ${str(q.before.request_id)}))`,
+        );
+      }
+      const rows = await ch.query<RequestRow>(
+        `SELECT * FROM ${raw} WHERE ${cond.join(' AND ')}
+         ORDER BY ts_ms DESC, request_id DESC LIMIT ${uint(q.limit)}`,
+      );
+      return rows.map(fromRow);
+    },
+
+    async getRequest(requestId) {
+      const rows = await ch.query<RequestRow>(
+        `SELECT * FROM ${raw} WHERE request_id = ${str(requestId)} LIMIT 1`,
+      );
+      return rows[0] ? fromRow(rows[0]) : null;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The only module importing `@clickhouse/client`. Everything else talks to ClickHouse through
+ * this small facade, with SQL text built from `escape.ts`.
+ *
+ * 18.16 compatibility: HTTP interface, JSONEachRow for inserts and selects, no `query_params`.
+ * 64-bit integers come back as JSON numbers (`output_format_json_quote_64bit_integers=0`);
+ * counts stay far below 2^53.
+ */
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+
+export interface ClickHouseOptions {
+  url: string;
+  requestTimeoutMs?: number;
+  maxOpenConnections?: number;
+}
+
+export interface ClickHouse {
+  ping(): Promise<boolean>;
+  /** DDL and other statements without a result. */
+  command(sql: string, settings?: Record<string, string | number>): Promise<void>;
+  /** A SELECT returning rows as plain objects. */
+  query<T>(sql: string, settings?: Record<string, string | number>): Promise<T[]>;
+  /** Inserts rows (JSONEachRow) into `table` (already a quoted, allowlisted identifier). */
+  insert(table: string, rows: readonly object[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createClickHouse(options: ClickHouseOptions): ClickHouse {
+  const client: ClickHouseClient = createClient({
+    url: options.url,
+    request_timeout: options.requestTimeoutMs ?? 30_000,
+    max_open_connections: options.maxOpenConnections ?? 10,
+    compression: { request: false, response: true },
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
+  return {
+    async ping() {
+      const res = await client.ping();
+      return res.success;
+    },
+    async command(sql, settings) {
+      await client.command({ query: sql, clickhouse_settings: settings });
+    },
+    async query<T>(sql: string, settings?: Record<string, string | number>) {
+      const rs = await client.query({
+        query: sql,
+        format: 'JSONEachRow',
+        clickhouse_settings: settings,
+      });
+      return (await rs.json()) as T[];
+    },
+    async insert(table, rows) {
+      if (rows.length === 0) return;
+      await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Retention without TTL (absent on 18.16): drop whole partitions older than the cutoff.
+ * Raw rows are partitioned by day (YYYYMMDD), the rollup by month (YYYYMM); a month is dropped
+ * only once its last day is past the cutoff.
+ */
+import type { ClickHouse } from './client.js';
+import { databaseIdent, ident, str, uint } from './escape.js';
+
+export interface RetentionPolicy {
+  rawDays: number;
+  rollupDays: number;
+}
+
+export interface RetentionResult {
+  raw: number[];
+  rollup: number[];
+}
+
+const TABLES = ['requests', 'requests_1m'] as const;
+
+function yyyymmdd(d: Date): number {
+  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
+
+/** Drops expired partitions; returns the partition values dropped per table. */
+export async function applyRetention(
+  ch: ClickHouse,
+  database: string,
+  policy: RetentionPolicy,
+  nowMs: number = Date.now(),
+): Promise<RetentionResult> {
+  const db = databaseIdent(database);
+  const day = 86_400_000;
+  const rawCutoff = yyyymmdd(new Date(nowMs - policy.rawDays * day));
+  // A month YYYYMM is expired when every day of it is older than the cutoff day.
+  const rollupCutoffDay = yyyymmdd(new Date(nowMs - policy.rollupDays * day));
+  const rollupCutoffMonth = Math.floor(rollupCutoffDay / 100);
+
+  async function partitions(table: (typeof TABLES)[number]): Promise<number[]> {
+    const rows = await ch.query<{ partition: string }>(
+      `SELECT DISTINCT partition FROM system.parts
+       WHERE database = ${str(database)} AND table = ${str(table)} AND active`,
+    );
+    return rows.map((r) => Number(r.partition)).filter((p) => Number.isSafeInteger(p) && p > 0);
+  }
+  async function drop(table: (typeof TABLES)[number], partition: number): Promise<void> {
+    await ch.command(`ALTER TABLE ${db}.${ident(table, TABLES)} DROP PARTITION ${uint(partition)}`);
+  }
+
+  const raw = (await partitions('requests')).filter((p) => p < rawCutoff).sort();
+  for (const p of raw) await drop('requests', p);
+  const rollup = (await partitions('requests_1m')).filter((p) => p < rollupCutoffMonth).sort();
+  for (const p of rollup) await drop('requests_1m', p);
+  return { raw, rollup };
+}
+
+/** Runs retention now and then every `intervalMs` (unref'd); errors go to `onError`. */
+export function scheduleRetention(
+  run: () => Promise<unknown>,
+  intervalMs: number,
+  onError: (err: unknown) => void,
+): { stop(): void } {
+  let running = false;
+  const tick = () => {
+    if (running) return;
+    running = true;
+    run()
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

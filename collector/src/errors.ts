@@ -1,0 +1,50 @@
+/**
+ * The collector's error catalogue, grouped by area. Callers throw
+ * `new ApiError(CollectorErrors.<code>, …)`; the one error handler in `http/error-handler.ts`
+ * renders the envelope. Nothing else defines error codes.
+ */
+import { CommonErrors, type ErrorSpec } from '@gatehouse/shared';
+
+export const CollectorErrors = {
+  ...CommonErrors,
+
+  // ingest
+  invalid_events: {
+    code: 'invalid_events',
+    status: 422,
+    message:
+      'Some events are invalid; nothing from this batch was stored. See details for each line.',
+  },
+  unsupported_encoding: {
+    code: 'unsupported_encoding',
+    status: 415,
+    message: 'Send the body as NDJSON, optionally with Content-Encoding: gzip.',
+  },
+  ingest_overloaded: {
+    code: 'ingest_overloaded',
+    status: 503,
+    message: 'The ingest queue is full; retry the batch later.',
+  },
+  clickhouse_unavailable: {
+    code: 'clickhouse_unavailable',
+    status: 503,
+    message: 'ClickHouse did not accept the batch; nothing was stored, retry later.',
+  },
+
+  // query API
+  invalid_query: {
+    code: 'invalid_query',
+    status: 422,
+    message: 'A query parameter is not valid.',
+  },
+  range_too_large: {
+    code: 'range_too_large',
+    status: 422,
+    message: 'The time range is larger than this query allows; narrow it.',
+  },
+  request_not_found: {
+    code: 'request_not_found',
+    status: 404,
+    message: 'No stored request has this id.',
+  },
+} as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,161 @@
+/**
+ * Collects validated events from many HTTP requests into large ClickHouse inserts (a size or a
+ * time trigger) and settles each request only once its rows are stored: the ingest endpoint
+ * acknowledges after ClickHouse accepted. Inserts run one at a time, which makes the store's
+ * "skip ids already stored" check race-free within this collector.
+ */
+import type { RequestEvent } from '@gatehouse/shared';
+import type { RequestsStore } from '../clickhouse/requests-store.js';
+import type { CollectorMetrics } from '../metrics.js';
+
+export interface WriteResult {
+  accepted: number;
+  /** Events whose request_id was already stored (a retried batch) or repeated. */
+  duplicates: number;
+}
+
+export class QueueFullError extends Error {
+  override name = 'QueueFullError';
+}
+
+export interface BatchWriterOptions {
+  store: RequestsStore;
+  batchRows: number;
+  flushMs: number;
+  maxQueueRows: number;
+  metrics: CollectorMetrics;
+  onError?: (err: unknown) => void;
+}
+
+export interface BatchWriter {
+  /** Resolves once every event is stored (or was already); rejects if the insert failed. */
+  write(events: RequestEvent[]): Promise<WriteResult>;
+  depth(): number;
+  /** Flushes what is queued, then refuses new writes. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  events: RequestEvent[];
+  enqueuedAt: number;
+  resolve(r: WriteResult): void;
+  reject(err: unknown): void;
+}
+
+export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
+  const { store, batchRows, flushMs, maxQueueRows, metrics } = options;
+  let queue: Pending[] = [];
+  let queuedRows = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let closed = false;
+  let lastEventTsMs: number | null = null;
+
+  metrics.bindWriter({
+    depth: () => queuedRows,
+    oldestWaitingMs: () => queue[0]?.enqueuedAt ?? null,
+    lastEventTsMs: () => lastEventTsMs,
+  });
+
+  function schedule(): void {
+    if (closed) return; // close() drains what is left
+    if (queuedRows >= batchRows) {
+      kick();
+    } else if (!timer && queue.length > 0) {
+      timer = setTimeout(kick, flushMs);
+      timer.unref();
+    }
+  }
+
+  function kick(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (running) return; // the running loop picks up what is queued
+    running = drain().finally(() => {
+      running = undefined;
+      // Rows arrived while inserting: start the next batch (size trigger) or the timer.
+      schedule();
+    });
+  }
+
+  /** Inserts queued batches until fewer than batchRows rows remain. */
+  async function drain(): Promise<void> {
+    do {
+      const take: Pending[] = [];
+      let rows = 0;
+      while (
+        queue.length > 0 &&
+        (take.length === 0 || rows + queue[0]!.events.length <= batchRows)
+      ) {
+        const p = queue.shift()!;
+        take.push(p);
+        rows += p.events.length;
+      }
+      queuedRows -= rows;
+      await insert(take);
+    } while (queuedRows >= batchRows || (closed && queue.length > 0));
+  }
+
+  async function insert(take: Pending[]): Promise<void> {
+    if (take.length === 0) return;
+    const all = take.flatMap((p) => p.events);
+    const stop = metrics.insertDuration.startTimer();
+    try {
+      const result = await store.insertNew(all);
+      stop();
+      metrics.batches.inc({ result: 'ok' });
+      metrics.rowsIngested.inc(result.inserted);
+      metrics.rowsDuplicate.inc(result.duplicates);
+      let newest = lastEventTsMs ?? 0;
+      for (const e of all) if (e.ts_ms > newest) newest = e.ts_ms;
+      lastEventTsMs = newest;
+      // Credit each stored id to the first request that carried it; the rest are duplicates.
+      const credited = new Set<string>();
+      for (const p of take) {
+        let accepted = 0;
+        for (const e of p.events) {
+          if (result.insertedIds.has(e.request_id) && !credited.has(e.request_id)) {
+            credited.add(e.request_id);
+            accepted += 1;
+          }
+        }
+        p.resolve({ accepted, duplicates: p.events.length - accepted });
+      }
+    } catch (err) {
+      stop();
+      metrics.batches.inc({ result: 'error' });
+      metrics.insertFailures.inc();
+      options.onError?.(err);
+      // Nothing is kept here: the senders still hold these events and retry.
+      for (const p of take) p.reject(err);
+    }
+  }
+
+  return {
+    write(events) {
+      if (closed) return Promise.reject(new QueueFullError('the collector is shutting down'));
+      if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+      if (queuedRows > 0 && queuedRows + events.length > maxQueueRows) {
+        return Promise.reject(new QueueFullError(`${queuedRows} rows already waiting`));
+      }
+      return new Promise<WriteResult>((resolve, reject) => {
+        queue.push({ events, enqueuedAt: Date.now(), resolve, reject });
+        queuedRows += events.length;
+        schedule();
+      });
+    },
+    depth: () => queuedRows,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      while (running) await running;
+      if (queue.length > 0) {
+        running = drain();
+        await running;
+        running = undefined;
+      }
+      queue = [];
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * `POST /v1/events`: NDJSON (optionally gzip), ingest token, all-or-nothing validation, and an
+ * acknowledgement only after ClickHouse stored the rows (or already had them).
+ */
+import { ApiError, type IngestResult } from '@gatehouse/shared';
+import express, { Router } from 'express';
+import { CollectorErrors } from '../errors.js';
+import { bearerAuth } from '../http/bearer-auth.js';
+import type { CollectorMetrics } from '../metrics.js';
+import { type BatchWriter, QueueFullError } from './batch-writer.js';
+import { parseEventBatch } from './ndjson.js';
+
+const NDJSON_TYPES = /^(application\/(x-ndjson|ndjson|jsonl|x-jsonlines|json)|text\/plain)\b/i;
+
+export interface EventsRouteOptions {
+  writer: BatchWriter;
+  metrics: CollectorMetrics;
+  ingestToken: string;
+  maxBodyBytes: number;
+}
+
+export function eventsRoute(options: EventsRouteOptions): Router {
+  const router = Router();
+  router.post(
+    '/v1/events',
+    bearerAuth(options.ingestToken, 'ingest'),
+    function checkContentType(req, _res, next) {
+      const type = req.get('content-type');
+      if (type && !NDJSON_TYPES.test(type))
+        next(new ApiError(CollectorErrors.unsupported_encoding));
+      else next();
+    },
+    // body-parser inflates gzip/deflate and applies the limit to the inflated size.
+    express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true }),
+    async function ingestEvents(req, res) {
+      const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      const parsed = parseEventBatch(body);
+      if (!parsed.ok) {
+        options.metrics.rowsRejected.inc(parsed.rejection.invalid_rows);
+        throw new ApiError(CollectorErrors.invalid_events, { details: parsed.rejection });
+      }
+      let result: IngestResult;
+      try {
+        result = await options.writer.write(parsed.events);
+      } catch (err) {
+        const spec =
+          err instanceof QueueFullError
+            ? CollectorErrors.ingest_overloaded
+            : CollectorErrors.clickhouse_unavailable;
+        throw new ApiError(spec, { headers: { 'Retry-After': '1' }, cause: err });
+      }
+      res.status(200).json(result);
+    },
+  );
+  return router;
+}
