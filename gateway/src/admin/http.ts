@@ -119,6 +119,11 @@ export function jsonBody(): RequestHandler[] {
   ];
 }
 
+/** The parsed JSON body; a request without one counts as `{}` (but a JSON `null` stays null). */
+export function bodyOf(req: { body?: unknown }): unknown {
+  return req.body === undefined ? {} : req.body;
+}
+
 export interface FieldProblem {
   field: string;
   code: string;

@@ -5,7 +5,7 @@ import { GatewayErrors } from '../../errors.js';
 import type { CustomerRecord } from '../../store/gateway-store.js';
 import type { AdminDeps } from '../deps.js';
 import { documentPath, jsonContent } from '../docs.js';
-import { methodNotAllowed, parseOr422 } from '../http.js';
+import { bodyOf, methodNotAllowed, parseOr422 } from '../http.js';
 import {
   CreateCustomerBody,
   CustomerIdParams,
@@ -48,7 +48,7 @@ export function customerRoutes(deps: AdminDeps, registry: OpenAPIRegistry): Rout
   router
     .route('/v1/customers')
     .post(async function createCustomer(req, res) {
-      const body = parseOr422(CreateCustomerBody, req.body ?? {});
+      const body = parseOr422(CreateCustomerBody, bodyOf(req));
       const customer = await deps.store.createCustomer(body);
       if (!customer) throw new ApiError(GatewayErrors.plan_not_found, { field: 'plan' });
       await deps.afterWrite();
@@ -88,7 +88,7 @@ export function customerRoutes(deps: AdminDeps, registry: OpenAPIRegistry): Rout
     })
     .patch(async function updateCustomer(req, res) {
       const customer = await customerFromPath(deps, req);
-      const body = parseOr422(UpdateCustomerBody, req.body ?? {});
+      const body = parseOr422(UpdateCustomerBody, bodyOf(req));
       const result = await deps.store.updateCustomer(customer.id, body);
       if (!result.ok) {
         throw result.reason === 'plan_not_found'

@@ -6,7 +6,7 @@ import { isKeyId } from '../../keys/api-key.js';
 import type { ApiKeyRecord } from '../../store/gateway-store.js';
 import type { AdminDeps } from '../deps.js';
 import { documentPath, jsonContent } from '../docs.js';
-import { methodNotAllowed, parseOr422 } from '../http.js';
+import { bodyOf, methodNotAllowed, parseOr422 } from '../http.js';
 import {
   ApiKeySchema,
   CreatedKeySchema,
@@ -55,7 +55,7 @@ export function keyRoutes(deps: AdminDeps, registry: OpenAPIRegistry): Router {
     .route('/v1/customers/:id/keys')
     .post(async function createKey(req, res) {
       const customer = await customerFromPath(deps, req);
-      const body = parseOr422(CreateKeyBody, req.body ?? {});
+      const body = parseOr422(CreateKeyBody, bodyOf(req));
       if (customer.disabled_at) throw new ApiError(GatewayErrors.customer_disabled);
       const created = await deps.store.createApiKey({
         customerId: customer.id,
@@ -126,7 +126,7 @@ export function keyRoutes(deps: AdminDeps, registry: OpenAPIRegistry): Router {
     .route('/v1/keys/:key_id/rotate')
     .post(async function rotateKey(req, res) {
       const key = await keyFromPath(deps, req);
-      const body = parseOr422(RotateKeyBody, req.body ?? {});
+      const body = parseOr422(RotateKeyBody, bodyOf(req));
       const result = await deps.store.rotateApiKey(
         key.key_id,
         body.grace_seconds,

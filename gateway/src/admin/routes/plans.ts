@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { GatewayErrors } from '../../errors.js';
 import type { AdminDeps } from '../deps.js';
 import { documentPath, jsonContent } from '../docs.js';
-import { methodNotAllowed, parseOr422 } from '../http.js';
+import { bodyOf, methodNotAllowed, parseOr422 } from '../http.js';
 import { CreatePlanBody, listOf, PlanNameParams, PlanSchema } from '../schemas.js';
 import { planJson } from '../serialize.js';
 
@@ -53,7 +53,7 @@ export function planRoutes(deps: AdminDeps, registry: OpenAPIRegistry): Router {
       res.json({ items: plans.map(planJson), has_more: false, next_cursor: null });
     })
     .post(async function createPlan(req, res) {
-      const body = parseOr422(CreatePlanBody, req.body ?? {});
+      const body = parseOr422(CreatePlanBody, bodyOf(req));
       const plan = await deps.store.createPlan(body);
       if (!plan) throw new ApiError(GatewayErrors.plan_exists, { field: 'name' });
       await deps.afterWrite();
