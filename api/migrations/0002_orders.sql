@@ -1,8 +1,9 @@
 -- Orders belong to one customer. Timestamps are written by the api with millisecond
 -- precision, so that the (created_at, id) pagination cursor round-trips exactly through
--- JavaScript dates. `version` backs the ETag and If-Match checks.
+-- JavaScript dates; ids compare bytewise (COLLATE "C") so the order is the same on every
+-- server. `version` backs the ETag and If-Match checks.
 CREATE TABLE orders (
-  id text PRIMARY KEY,
+  id text COLLATE "C" PRIMARY KEY,
   customer_id text NOT NULL,
   items jsonb NOT NULL,
   currency char(3) NOT NULL,
