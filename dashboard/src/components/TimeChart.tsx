@@ -51,7 +51,7 @@ export function TimeChart({
       v === null ? '–' : fmtRef.current ? fmtRef.current(v) : String(v);
     const opts: uPlot.Options = {
       width: Math.max(host.clientWidth, 200),
-      height: height - 36,
+      height: height - 64,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
@@ -65,6 +65,7 @@ export function TimeChart({
           label: s.label,
           stroke: s.color,
           width: 2,
+          points: { show: false },
           value: (_u: uPlot, v: number | null) => fmt(v),
         })),
       ],
@@ -74,7 +75,7 @@ export function TimeChart({
     let ro: ResizeObserver | undefined;
     if (typeof ResizeObserver !== 'undefined') {
       ro = new ResizeObserver(() => {
-        plot.setSize({ width: Math.max(host.clientWidth, 200), height: height - 36 });
+        plot.setSize({ width: Math.max(host.clientWidth, 200), height: height - 64 });
       });
       ro.observe(host);
     }

@@ -296,47 +296,49 @@ function KeyTable(props: {
                 </td>
                 <td className="nowrap">{formatDate(k.created_at)}</td>
                 <td className="nowrap">{k.expires_at ? formatDate(k.expires_at) : '–'}</td>
-                <td className="actions">
-                  {live && confirming !== k.key_id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="btn"
-                        disabled={props.pending === `rotate:${k.key_id}`}
-                        onClick={() => props.onRotate(k.key_id)}
-                        aria-label={`Rotate key ${k.key_id}`}
-                      >
-                        Rotate
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-danger"
-                        onClick={() => setConfirming(k.key_id)}
-                        aria-label={`Revoke key ${k.key_id}`}
-                      >
-                        Revoke
-                      </button>
-                    </>
-                  ) : null}
-                  {confirming === k.key_id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="btn btn-danger"
-                        disabled={props.pending === `revoke:${k.key_id}`}
-                        onClick={() => {
-                          setConfirming(null);
-                          props.onRevoke(k.key_id);
-                        }}
-                        aria-label={`Confirm revoking key ${k.key_id}`}
-                      >
-                        Confirm revoke
-                      </button>
-                      <button type="button" className="btn" onClick={() => setConfirming(null)}>
-                        Cancel
-                      </button>
-                    </>
-                  ) : null}
+                <td>
+                  <div className="actions">
+                    {live && confirming !== k.key_id ? (
+                      <>
+                        <button
+                          type="button"
+                          className="btn"
+                          disabled={props.pending === `rotate:${k.key_id}`}
+                          onClick={() => props.onRotate(k.key_id)}
+                          aria-label={`Rotate key ${k.key_id}`}
+                        >
+                          Rotate
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-danger"
+                          onClick={() => setConfirming(k.key_id)}
+                          aria-label={`Revoke key ${k.key_id}`}
+                        >
+                          Revoke
+                        </button>
+                      </>
+                    ) : null}
+                    {confirming === k.key_id ? (
+                      <>
+                        <button
+                          type="button"
+                          className="btn btn-danger"
+                          disabled={props.pending === `revoke:${k.key_id}`}
+                          onClick={() => {
+                            setConfirming(null);
+                            props.onRevoke(k.key_id);
+                          }}
+                          aria-label={`Confirm revoking key ${k.key_id}`}
+                        >
+                          Confirm revoke
+                        </button>
+                        <button type="button" className="btn" onClick={() => setConfirming(null)}>
+                          Cancel
+                        </button>
+                      </>
+                    ) : null}
+                  </div>
                 </td>
               </tr>
             );
