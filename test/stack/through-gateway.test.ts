@@ -1,0 +1,149 @@
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestStack, startTestStack } from '../support/stack.js';
+
+let stack: TestStack;
+let tls: Agent;
+
+async function admin<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await request(`${stack.adminUrl}${path}`, {
+    method: method as 'GET',
+    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, body: (text ? JSON.parse(text) : null) as T };
+}
+
+async function viaGateway(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
+  const res = await request(`${stack.gatewayUrl}${path}`, {
+    method: method as 'GET',
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    dispatcher: tls,
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+async function query<T>(path: string): Promise<T> {
+  const res = await request(`${stack.collectorUrl}${path}`, {
+    headers: { authorization: `Bearer ${stack.adminToken}` },
+  });
+  expect(res.statusCode).toBe(200);
+  return (await res.body.json()) as T;
+}
+
+async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  tls = new Agent({ connect: { ca: stack.caPem, servername: 'localhost' } });
+});
+
+afterAll(async () => {
+  await tls?.close();
+  await stack?.close();
+});
+
+describe('a customer calling the orders API through the gateway', () => {
+  let secret: string;
+  let customerId: string;
+
+  it('gets a key from the admin API and creates, reads and lists orders over TLS', async () => {
+    const customer = await admin<{ id: string }>('POST', '/v1/customers', {
+      name: 'Stack Co',
+      plan: 'pro',
+    });
+    expect(customer.status).toBe(201);
+    customerId = customer.body.id;
+    const key = await admin<{ key_id: string; secret: string }>(
+      'POST',
+      `/v1/customers/${customerId}/keys`,
+      {},
+    );
+    expect(key.status).toBe(201);
+    secret = key.body.secret;
+
+    const created = await viaGateway(
+      'POST',
+      '/v1/orders',
+      { authorization: `Bearer ${secret}` },
+      { currency: 'EUR', items: [{ sku: 'A-1', quantity: 2, unit_price_cents: 1250 }] },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.customer_id).toBe(customerId);
+    expect(created.body.total_cents).toBe(2500);
+    expect(created.headers['strict-transport-security']).toBeDefined();
+    expect(created.headers['x-request-id']).toBeTruthy();
+    expect(created.headers['ratelimit-policy']).toBeDefined();
+
+    const read = await viaGateway('GET', `/v1/orders/${created.body.id}`, { 'x-api-key': secret });
+    expect(read.status).toBe(200);
+    expect(read.body.id).toBe(created.body.id);
+
+    const listed = await viaGateway('GET', '/v1/orders?limit=10', {
+      authorization: `Bearer ${secret}`,
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((o: { id: string }) => o.id)).toEqual([created.body.id]);
+  });
+
+  it('refuses a call without a key, and plain HTTP never proxies', async () => {
+    const anonymous = await viaGateway('GET', '/v1/orders', {});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error.code).toBe('missing_credentials');
+
+    const plain = await request(`${stack.httpUrl}/v1/orders`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(plain.statusCode).toBe(426);
+    expect(((await plain.body.json()) as { error: { code: string } }).error.code).toBe(
+      'https_required',
+    );
+  });
+
+  it('shows the requests in the query API within seconds, grouped by route template', async () => {
+    const endpoints = await eventually(async () => {
+      const page = await query<{ items: { route: string; method: string; requests: number }[] }>(
+        '/api/v1/endpoints?range=15m',
+      );
+      const byId = page.items.find((r) => r.route === '/v1/orders/{id}' && r.method === 'GET');
+      return byId ? page : undefined;
+    });
+    const post = endpoints.items.find((r) => r.route === '/v1/orders' && r.method === 'POST');
+    expect(post?.requests).toBe(1);
+
+    const customers = await query<{ items: { customer_id: string; requests: number }[] }>(
+      '/api/v1/customers?range=15m',
+    );
+    expect(customers.items.find((c) => c.customer_id === customerId)?.requests).toBe(3);
+  });
+
+  it('lets a customer read only their own usage at /v1/usage', async () => {
+    const usage = await eventually(async () => {
+      const res = await viaGateway('GET', '/v1/usage?range=15m', {
+        authorization: `Bearer ${secret}`,
+      });
+      return res.status === 200 && res.body.requests >= 3 ? res : undefined;
+    });
+    expect(JSON.stringify(usage.body)).not.toContain('Stack Co other');
+  });
+});
