@@ -137,6 +137,29 @@ export async function startTestApi(
       body: text,
     });
     expect(problems, 'response conforms to /openapi.json').toEqual([]);
+    // Batch: each sub-response must conform too, as if it had been a direct call.
+    if (path === '/v1/batch' && res.status === 200 && parsed && typeof o.body === 'object') {
+      const subs = (o.body as { requests: { method: string; path: string }[] }).requests;
+      (
+        parsed as {
+          responses: { status: number; headers: Record<string, string>; body: unknown }[];
+        }
+      ).responses.forEach((sub, i) => {
+        const subProblems = checkConformance({
+          method: subs[i]!.method,
+          path: subs[i]!.path,
+          status: sub.status,
+          contentType: sub.headers['content-type'] ?? null,
+          body:
+            sub.body === null
+              ? ''
+              : typeof sub.body === 'string'
+                ? sub.body
+                : JSON.stringify(sub.body),
+        });
+        expect(subProblems, `batch sub-response ${i} conforms`).toEqual([]);
+      });
+    }
     if (res.status >= 400) {
       // Every failure is the envelope, carrying the request id that was echoed in the header.
       expect(parsed).toMatchObject({
