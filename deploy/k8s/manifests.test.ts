@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { DELIBERATELY_UNSET, envVarsReadBy, PARTS, REPO_ROOT } from '../support/env-vars.js';
+import { containerEnv, type Manifest, validateManifests } from '../support/k8s-validate.js';
+
+const K8S = import.meta.dirname;
+const BASE = join(K8S, 'base');
+const OVERLAYS = ['dev', 'prod'];
+
+function readManifests(file: string): Manifest[] {
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .filter((doc) => doc !== null)
+    .map((doc) => ({ file: relative(REPO_ROOT, file), doc }));
+}
+
+function kustomization(dir: string) {
+  return readManifests(join(dir, 'kustomization.yaml'))[0]!.doc;
+}
+
+function baseManifests(): Manifest[] {
+  const k = kustomization(BASE);
+  return (k.resources as string[]).flatMap((r) => readManifests(join(BASE, r)));
+}
+
+/** kustomize is built into kubectl; absent on CI machines, present on many laptops. */
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+function render(overlay: string): Manifest[] {
+  const out = spawnSync('kubectl', ['kustomize', join(K8S, 'overlays', overlay)], {
+    encoding: 'utf8',
+  });
+  expect(out.status, out.stderr).toBe(0);
+  return parseAllDocuments(out.stdout)
+    .map((d) => d.toJS())
+    .filter((doc) => doc !== null)
+    .map((doc) => ({ file: `overlays/${overlay} (rendered)`, doc }));
+}
+
+describe('kubernetes manifests (kustomize base and overlays)', () => {
+  it('every manifest file is listed in its kustomization and every listed file exists', () => {
+    for (const dir of [BASE, ...OVERLAYS.map((o) => join(K8S, 'overlays', o))]) {
+      const k = kustomization(dir);
+      const listed = new Set<string>([
+        ...((k.resources ?? []) as string[]),
+        ...((k.patches ?? []) as { path?: string }[]).flatMap((p) => (p.path ? [p.path] : [])),
+      ]);
+      for (const entry of listed) {
+        expect(existsSync(join(dir, entry)), `${dir}: ${entry} is listed but missing`).toBe(true);
+      }
+      const files = readdirSync(dir).filter(
+        (f) => f.endsWith('.yaml') && f !== 'kustomization.yaml',
+      );
+      for (const f of files)
+        expect(listed, `${relative(REPO_ROOT, dir)}/${f} not listed`).toContain(f);
+    }
+  });
+
+  it('base manifests pass the structural validation', () => {
+    expect(validateManifests(baseManifests())).toEqual([]);
+  });
+
+  it('the validation reports a container without probes, a selector mismatch and a missing secret key', () => {
+    const broken = structuredClone(baseManifests());
+    const gateway = broken.find(
+      (m) => m.doc.kind === 'Deployment' && m.doc.metadata.name === 'gatehouse-gateway',
+    )!;
+    delete gateway.doc.spec.template.spec.containers[0].readinessProbe;
+    gateway.doc.spec.selector.matchLabels = { 'app.kubernetes.io/name': 'something-else' };
+    gateway.doc.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key = 'NOPE';
+    const problems = validateManifests(broken).join('\n');
+    expect(problems).toContain('readinessProbe must GET /readyz');
+    expect(problems).toContain('spec.selector.matchLabels does not match');
+    expect(problems).toContain('missing Secret key gatehouse-secrets/NOPE');
+  });
+
+  it('the gateway is autoscaled and every part has a disruption budget', () => {
+    const ms = baseManifests();
+    const hpa = ms.find((m) => m.doc.kind === 'HorizontalPodAutoscaler')!;
+    expect(hpa.doc.spec.scaleTargetRef).toMatchObject({
+      kind: 'Deployment',
+      name: 'gatehouse-gateway',
+    });
+    expect(hpa.doc.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    const pdbs = ms
+      .filter((m) => m.doc.kind === 'PodDisruptionBudget')
+      .map((m) => m.doc.metadata.name);
+    expect(pdbs.sort()).toEqual(['gatehouse-api', 'gatehouse-collector', 'gatehouse-gateway']);
+  });
+
+  it('secrets hold placeholders only', () => {
+    for (const m of baseManifests().filter((x) => x.doc.kind === 'Secret')) {
+      expect(m.doc.data, `${m.doc.metadata.name} must use stringData placeholders`).toBeUndefined();
+      for (const [key, value] of Object.entries(m.doc.stringData as Record<string, string>)) {
+        expect(value, `${m.doc.metadata.name}.${key}`).not.toMatch(/-----BEGIN/);
+        const password = /:\/\/[^:/@]+:([^@]*)@/.exec(value)?.[1];
+        if (password !== undefined)
+          expect(password, `${m.doc.metadata.name}.${key}`).toBe('REPLACE');
+        else if (!/^[a-z]+:\/\//.test(value))
+          expect(value, `${m.doc.metadata.name}.${key}`).toMatch(/^REPLACE/);
+      }
+    }
+  });
+
+  const deploymentFor: Record<string, string> = {
+    api: 'gatehouse-api',
+    gateway: 'gatehouse-gateway',
+    collector: 'gatehouse-collector',
+  };
+  for (const part of PARTS) {
+    const read = envVarsReadBy(part);
+    it.skipIf(read === undefined)(
+      `${part}: every variable ${part}/src/config.ts reads is set (skipped while it does not exist)`,
+      () => {
+        const ms = baseManifests();
+        const dep = ms.find(
+          (m) => m.doc.kind === 'Deployment' && m.doc.metadata.name === deploymentFor[part],
+        )!;
+        const set = containerEnv(ms, dep.doc.spec.template.spec.containers[0]);
+        const missing = read!.filter((v) => !set.has(v) && !(v in DELIBERATELY_UNSET[part]));
+        expect(missing).toEqual([]);
+      },
+    );
+  }
+
+  for (const overlay of OVERLAYS) {
+    it.skipIf(!kubectl)(
+      `overlay ${overlay} renders with kustomize and passes the validation (skipped without kubectl)`,
+      () => {
+        const ms = render(overlay);
+        expect(validateManifests(ms)).toEqual([]);
+        const ns = ms.find((m) => m.doc.kind === 'Namespace')!.doc.metadata.name;
+        for (const m of ms.filter((x) => x.doc.kind !== 'Namespace')) {
+          expect(m.doc.metadata.namespace, `${m.doc.kind}/${m.doc.metadata.name}`).toBe(ns);
+        }
+        for (const d of ms.filter((x) => x.doc.kind === 'Deployment')) {
+          for (const c of d.doc.spec.template.spec.containers) {
+            expect(c.image, 'images carry a tag from the overlay').toMatch(
+              /^gatehouse\/[a-z]+:[\w.-]+$/,
+            );
+            expect(c.image).not.toMatch(/:latest$/);
+          }
+        }
+      },
+    );
+  }
+
+  it.skipIf(!kubectl)(
+    'prod exposes the gateway through a LoadBalancer that keeps client addresses (skipped without kubectl)',
+    () => {
+      const svc = render('prod').find(
+        (m) => m.doc.kind === 'Service' && m.doc.metadata.name === 'gatehouse-gateway',
+      )!;
+      expect(svc.doc.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
+    },
+  );
+
+  it('the overlays patch only objects the base defines', () => {
+    const names = new Set(baseManifests().map((m) => `${m.doc.kind}/${m.doc.metadata.name}`));
+    for (const overlay of OVERLAYS) {
+      const dir = join(K8S, 'overlays', overlay);
+      for (const p of (kustomization(dir).patches ?? []) as { path?: string }[]) {
+        if (!p.path) continue;
+        for (const m of readManifests(join(dir, p.path))) {
+          expect(names, `${overlay}/${p.path}`).toContain(`${m.doc.kind}/${m.doc.metadata.name}`);
+        }
+      }
+    }
+    expect(dirname(BASE)).toBe(K8S);
+  });
+});
