@@ -6,7 +6,7 @@
  * 64-bit integers come back as JSON numbers (`output_format_json_quote_64bit_integers=0`);
  * counts stay far below 2^53.
  */
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 
 export interface ClickHouseOptions {
   url: string;
@@ -32,6 +32,8 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
     max_open_connections: options.maxOpenConnections ?? 10,
     compression: { request: false, response: true },
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    // Failures surface as rejected promises; the caller logs them once, in context.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   return {
     async ping() {

@@ -1,0 +1,369 @@
+/**
+ * The gateway side of "nothing lost, nothing counted twice": an `EventSink` that batches
+ * request events to the collector's `POST /v1/events` (gzip NDJSON) and keeps every event until
+ * the collector acknowledged it (which it does only after ClickHouse stored the rows).
+ *
+ * - `push` never blocks or throws: a bounded in-memory queue; when full, new events are dropped
+ *   and counted.
+ * - One sender loop, so batches leave in order. While the collector or ClickHouse is down,
+ *   batches go to a bounded disk spool (oldest dropped and counted when full) and are replayed
+ *   oldest first on recovery; while the spool has a backlog, new batches queue behind it.
+ * - A retried batch may reach the collector twice (ack lost); the collector skips request_ids it
+ *   already stored, so nothing is counted twice.
+ * - 422 `invalid_events`: the lines it names are dropped and counted (`rejected`), the rest resent.
+ * - Timers are unref'd; `close()` runs once: a last send attempt, the rest stays in the spool.
+ */
+import { gzipSync, gunzipSync } from 'node:zlib';
+import type { EventSink, RequestEvent } from '@gatehouse/shared';
+import { Agent, request } from 'undici';
+import { openSpool, type Spool, type SpooledBatch } from './spool.js';
+
+export interface ShipperOptions {
+  /** Collector base URL, e.g. `http://127.0.0.1:4000`. */
+  url: string;
+  /** `COLLECTOR_INGEST_TOKEN`. */
+  token: string;
+  spoolDir: string;
+  /** Events held in memory before new ones are dropped (default 20 000). */
+  maxQueue?: number;
+  /** Events per POST (default 2 000). */
+  maxBatch?: number;
+  /** Longest an event waits in memory before a partial batch is sent (default 1 000 ms). */
+  flushMs?: number;
+  /** Disk bound for the spool (default 256 MiB). */
+  maxSpoolBytes?: number;
+  /** Timeout of one POST (default 10 000 ms). */
+  requestTimeoutMs?: number;
+  /** First retry delay after a failed send, doubled up to `maxRetryMs` (defaults 500 / 30 000 ms). */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /** Export failures go here, never into the request path. */
+  onError?: (err: unknown) => void;
+}
+
+export interface ShipperStats {
+  /** Events in memory (queued + in flight). */
+  queued: number;
+  /** All events lost: queue full + spool full. */
+  dropped: number;
+  droppedQueueFull: number;
+  droppedSpoolFull: number;
+  spooledEvents: number;
+  spooledBytes: number;
+  /** Events the collector acknowledged (stored now or already stored). */
+  sent: number;
+  /** Acknowledged events the collector already had (retries). */
+  duplicates: number;
+  /** Events the collector refused as invalid. */
+  rejected: number;
+  /** Failed POST attempts. */
+  sendFailures: number;
+}
+
+export interface Shipper extends EventSink {
+  stats(): ShipperStats;
+}
+
+class SendError extends Error {
+  override name = 'SendError';
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly body?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function validateOptions(
+  o: ShipperOptions,
+): Required<Omit<ShipperOptions, 'onError'>> & Pick<ShipperOptions, 'onError'> {
+  const url = new URL('/v1/events', o.url).toString();
+  if (!o.token) throw new Error('shipper: token is required');
+  if (!o.spoolDir) throw new Error('shipper: spoolDir is required');
+  const out = {
+    url,
+    token: o.token,
+    spoolDir: o.spoolDir,
+    maxQueue: o.maxQueue ?? 20_000,
+    maxBatch: o.maxBatch ?? 2_000,
+    flushMs: o.flushMs ?? 1_000,
+    maxSpoolBytes: o.maxSpoolBytes ?? 256 * 1024 * 1024,
+    requestTimeoutMs: o.requestTimeoutMs ?? 10_000,
+    retryMs: o.retryMs ?? 500,
+    maxRetryMs: o.maxRetryMs ?? 30_000,
+    onError: o.onError,
+  };
+  for (const k of [
+    'maxQueue',
+    'maxBatch',
+    'flushMs',
+    'maxSpoolBytes',
+    'requestTimeoutMs',
+    'retryMs',
+    'maxRetryMs',
+  ] as const) {
+    if (!Number.isFinite(out[k]) || out[k] <= 0)
+      throw new Error(`shipper: ${k} must be a positive number`);
+  }
+  if (out.maxBatch > out.maxQueue) throw new Error('shipper: maxBatch must not exceed maxQueue');
+  return out;
+}
+
+export function createShipper(options: ShipperOptions): Shipper {
+  const o = validateOptions(options);
+  const agent = new Agent({ connections: 2, keepAliveTimeout: 10_000 });
+  let queue: RequestEvent[] = [];
+  let inFlight = 0;
+  const counters = { droppedQueueFull: 0, sent: 0, duplicates: 0, rejected: 0, sendFailures: 0 };
+  let spool: Spool | undefined;
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  let retryDelay = 0;
+  let wake: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const reportError = (err: unknown) => {
+    try {
+      o.onError?.(err);
+    } catch {
+      // the error sink must not break the sender
+    }
+  };
+
+  function nudge(): void {
+    wake?.();
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (closed) {
+        resolve();
+        return;
+      }
+      wake = () => {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        wake = undefined;
+        resolve();
+      };
+      timer = setTimeout(() => wake?.(), ms);
+      timer.unref();
+    });
+  }
+
+  /** POSTs one body; resolves with the ack, throws SendError (status set for HTTP answers). */
+  async function post(body: Buffer): Promise<{ accepted: number; duplicates: number }> {
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(o.url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: {
+          authorization: `Bearer ${o.token}`,
+          'content-type': 'application/x-ndjson',
+          'content-encoding': 'gzip',
+        },
+        body,
+        headersTimeout: o.requestTimeoutMs,
+        bodyTimeout: o.requestTimeoutMs,
+        signal: AbortSignal.timeout(o.requestTimeoutMs),
+      });
+    } catch (err) {
+      throw new SendError(`collector unreachable: ${(err as Error).message}`);
+    }
+    const text = await res.body.text().catch(() => '');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (res.statusCode === 200) {
+      const ack = parsed as { accepted?: number; duplicates?: number } | undefined;
+      return { accepted: Number(ack?.accepted ?? 0), duplicates: Number(ack?.duplicates ?? 0) };
+    }
+    throw new SendError(`collector answered ${res.statusCode}`, res.statusCode, parsed);
+  }
+
+  const retryable = (e: SendError) =>
+    e.status === undefined ||
+    e.status >= 500 ||
+    e.status === 408 ||
+    e.status === 429 ||
+    e.status === 401;
+
+  /** Lines (1-based) named by a 422 `invalid_events` answer, if it has them. */
+  function refusedLines(e: SendError): Set<number> | undefined {
+    const details = (
+      e.body as { error?: { code?: string; details?: { rows?: { line?: number }[] } } }
+    )?.error;
+    if (e.status !== 422 || details?.code !== 'invalid_events') return undefined;
+    const lines = new Set(
+      (details.details?.rows ?? []).map((r) => Number(r.line)).filter((n) => n > 0),
+    );
+    return lines.size > 0 ? lines : undefined;
+  }
+
+  /**
+   * Sends a body until acknowledged or refused for good. Returns 'done' or 'retry' (keep it).
+   * `replace` stores a smaller body after the collector refused some lines.
+   */
+  async function deliver(
+    body: Buffer,
+    replace: (body: Buffer, events: number) => Promise<void>,
+  ): Promise<'done' | 'retry'> {
+    let current = body;
+    for (;;) {
+      try {
+        const ack = await post(current);
+        counters.sent += ack.accepted + ack.duplicates;
+        counters.duplicates += ack.duplicates;
+        retryDelay = 0;
+        return 'done';
+      } catch (err) {
+        const e = err as SendError;
+        counters.sendFailures += 1;
+        const lines = refusedLines(e);
+        if (lines) {
+          const kept = gunzipSync(current)
+            .toString('utf8')
+            .split('\n')
+            .filter((l, i) => l.trim() !== '' && !lines.has(i + 1));
+          const all = gunzipSync(current)
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '').length;
+          counters.rejected += all - kept.length;
+          reportError(new Error(`collector refused ${all - kept.length} invalid events`));
+          if (kept.length === 0) return 'done';
+          current = gzipSync(`${kept.join('\n')}\n`);
+          await replace(current, kept.length);
+          continue;
+        }
+        reportError(err);
+        if (!retryable(e)) {
+          // Refused for good (e.g. 413): keeping it would block every later batch.
+          counters.rejected += gunzipSync(current)
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '').length;
+          return 'done';
+        }
+        retryDelay = Math.min(o.maxRetryMs, retryDelay === 0 ? o.retryMs : retryDelay * 2);
+        return 'retry';
+      }
+    }
+  }
+
+  function takeBatch(): RequestEvent[] {
+    const batch = queue.slice(0, o.maxBatch);
+    queue = queue.slice(batch.length);
+    return batch;
+  }
+
+  const encode = (events: RequestEvent[]) =>
+    gzipSync(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+
+  /** One pass: replay the spool oldest first, then send (or spool) what is in memory. */
+  async function pump(final: boolean): Promise<void> {
+    spool ??= await openSpool(o.spoolDir, o.maxSpoolBytes);
+    const s = spool;
+    let down = false;
+    // Backlog first, so batches arrive in the order they were made.
+    for (let head = s.oldest(); head && !down; head = s.oldest()) {
+      let batch: SpooledBatch = head;
+      const result = await deliver(await s.read(batch), async (body, n) => {
+        batch = await s.rewrite(batch, body, n);
+      });
+      if (result === 'done') await s.remove(batch);
+      else down = true;
+    }
+    // Memory: send while the collector answers; once it does not, move batches to disk.
+    while (queue.length > 0) {
+      const due =
+        final || down || queue.length >= o.maxBatch || Date.now() - firstQueuedAt >= o.flushMs;
+      if (!due) break;
+      const events = takeBatch();
+      inFlight = events.length;
+      const body = encode(events);
+      try {
+        if (down) {
+          await s.append(body, events.length);
+        } else if ((await deliver(body, async () => {})) === 'retry') {
+          down = true;
+          await s.append(body, events.length);
+        }
+      } finally {
+        inFlight = 0;
+      }
+    }
+    if (down) throw new SendError('collector down');
+  }
+
+  // A partial batch waits up to flushMs for company; a full one goes at once.
+  let firstQueuedAt = 0;
+
+  const loop = (async () => {
+    while (!closed) {
+      try {
+        await pump(false);
+      } catch (err) {
+        if (!(err instanceof SendError)) reportError(err);
+        await sleep(retryDelay || o.retryMs);
+        continue;
+      }
+      if (closed) break;
+      const wait =
+        queue.length === 0 ? o.flushMs : Math.max(1, firstQueuedAt + o.flushMs - Date.now());
+      await sleep(queue.length >= o.maxBatch ? 0 : wait);
+    }
+  })();
+
+  return {
+    push(event) {
+      if (closed) {
+        counters.droppedQueueFull += 1;
+        return;
+      }
+      if (queue.length >= o.maxQueue) {
+        counters.droppedQueueFull += 1;
+        return;
+      }
+      if (queue.length === 0) firstQueuedAt = Date.now();
+      queue.push(event);
+      if (queue.length >= o.maxBatch) nudge();
+    },
+    stats() {
+      const spoolSize = spool?.size() ?? { events: 0, bytes: 0, batches: 0 };
+      const droppedSpoolFull = spool?.droppedEvents() ?? 0;
+      return {
+        queued: queue.length + inFlight,
+        dropped: counters.droppedQueueFull + droppedSpoolFull,
+        droppedQueueFull: counters.droppedQueueFull,
+        droppedSpoolFull,
+        spooledEvents: spoolSize.events,
+        spooledBytes: spoolSize.bytes,
+        sent: counters.sent,
+        duplicates: counters.duplicates,
+        rejected: counters.rejected,
+        sendFailures: counters.sendFailures,
+      };
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        nudge();
+        await loop;
+        // One last attempt; whatever the collector does not take stays in the spool on disk.
+        try {
+          await pump(true);
+        } catch (err) {
+          if (!(err instanceof SendError)) reportError(err);
+        }
+        await agent.close();
+      })();
+      return closing;
+    },
+  };
+}
