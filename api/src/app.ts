@@ -20,6 +20,11 @@ import { docsRoutes } from './routes/docs.js';
 import { exportRoutes } from './routes/export.js';
 import { healthRoutes } from './routes/health.js';
 import { ordersRoutes } from './routes/orders.js';
+import { reportsRoutes } from './routes/reports.js';
+import { signupsRoutes } from './routes/signups.js';
+import { apiJobHandlers } from './jobs/handlers.js';
+import { startWorker } from './jobs/worker.js';
+import type { CallbackPolicy } from './jobs/callback-policy.js';
 
 export interface AppDependencies {
   config: Config;
@@ -27,6 +32,14 @@ export interface AppDependencies {
   logger: Logger;
   /** Readiness turns 503 while shutting down so load balancers stop sending traffic. */
   isShuttingDown?: () => boolean;
+}
+
+/** An empty signing secret makes the report service refuse callback URLs (clear 422). */
+export function callbackPolicy(config: Config): CallbackPolicy {
+  return {
+    allowPrivate: config.callbacks.allowPrivate,
+    signingSecret: config.callbacks.signingSecret ?? '',
+  };
 }
 
 const noStore: RequestHandler = function customerDataIsNotCached(_req, res, next) {
@@ -52,6 +65,8 @@ export async function createApp(deps: AppDependencies): Promise<Express> {
   app.use(ordersRoutes(db));
   app.use(batchRoutes(db, () => dispatch));
   app.use(exportRoutes(db));
+  app.use(reportsRoutes(db, callbackPolicy(config)));
+  app.use(signupsRoutes(db));
 
   app.use(notFound());
   app.use(errorHandler());
@@ -110,7 +125,16 @@ export async function startApi(config: Config, opts: StartOptions = {}): Promise
     const { port } = server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
-    logger.info({ url, database: db.kind }, 'api listening');
+    // The worker runs in the api process (durable jobs: another process may run one too).
+    const worker = config.jobs.enabled
+      ? startWorker(db, {
+          handlers: apiJobHandlers(callbackPolicy(config)),
+          pollMs: config.jobs.pollMs,
+          leaseMs: config.jobs.leaseMs,
+          logger: logger.child({ component: 'worker' }),
+        })
+      : undefined;
+    logger.info({ url, database: db.kind, worker: worker?.id }, 'api listening');
 
     let closing: Promise<void> | undefined;
     const close = () => {
@@ -126,6 +150,7 @@ export async function startApi(config: Config, opts: StartOptions = {}): Promise
         );
         await closed;
         clearTimeout(grace);
+        await worker?.stop();
         if (ownsDb) await db.close();
         logger.info('api stopped');
       })();
