@@ -1,0 +1,300 @@
+/**
+ * The dashboard in real Chromium against the whole stack (real ClickHouse, PostgreSQL, api,
+ * gateway, collector serving the built dashboard): traffic through the gateway shows up in the
+ * overview and the endpoint page, drill-down endpoint → customer → one request works, a key
+ * created in the UI authenticates through the gateway and stops after it is revoked in the UI,
+ * and pages need login. Each view's screenshot lands in `test-results/screenshots/`.
+ *
+ * Skipped (with the reason in the test name) until `test/support/stack.ts` exists.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The interface `test/support/stack.ts` provides (written by the lead). */
+interface Stack {
+  gatewayUrl: string;
+  adminUrl: string;
+  collectorUrl: string;
+  adminToken: string;
+  caPem?: string;
+  close(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const stackModule = path.join(repo, 'test/support/stack.ts');
+const CHROMIUM = '/usr/bin/chromium';
+const stackAvailable = existsSync(stackModule) && existsSync(CHROMIUM);
+/** Evaluated in the page (a string: this file is type-checked without DOM types). */
+const TOKEN_IN_STORAGE = "sessionStorage.getItem('gatehouse.operatorToken')";
+const SHOTS = path.join(repo, 'test-results/screenshots');
+
+/** Poll `check` until it returns a value (not undefined), or fail after `timeoutMs`. */
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+describe.skipIf(!stackAvailable)(
+  `dashboard in Chromium against the whole stack${stackAvailable ? '' : ' (skipped: test/support/stack.ts or chromium missing)'}`,
+  () => {
+    let stack: Stack;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    const customerName = `e2e-${randomBytes(4).toString('hex')}`;
+    let customerId = '';
+    let keyId = '';
+    let secret = '';
+
+    /** One HTTPS call through the gateway (self-signed certificate: trust the stack's CA). */
+    function gatewayGet(pathname: string, bearer: string): Promise<number> {
+      const url = new URL(pathname, stack.gatewayUrl);
+      return new Promise((resolve, reject) => {
+        const req = https.request(
+          url,
+          {
+            method: 'GET',
+            headers: { authorization: `Bearer ${bearer}`, 'user-agent': 'dashboard-e2e' },
+            ...(stack.caPem ? { ca: stack.caPem } : { rejectUnauthorized: false }),
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    }
+
+    async function shot(name: string): Promise<void> {
+      await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    }
+
+    async function open(pathAndQuery: string): Promise<void> {
+      await page.goto(new URL(pathAndQuery, stack.collectorUrl).href);
+    }
+
+    beforeAll(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      // The collector serves dashboard/dist; build it if this checkout has not yet.
+      if (!existsSync(path.join(repo, 'dashboard/dist/index.html'))) {
+        execFileSync('npm', ['run', 'build', '-w', '@gatehouse/dashboard'], {
+          cwd: repo,
+          stdio: 'ignore',
+        });
+      }
+      const mod = (await import(pathToFileURL(stackModule).href)) as {
+        startStack(): Promise<Stack>;
+      };
+      stack = await mod.startStack();
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      context.setDefaultTimeout(20_000);
+      page = await context.newPage();
+    }, 240_000);
+
+    afterAll(async () => {
+      await context?.close();
+      await browser?.close();
+      await stack?.close();
+    }, 60_000);
+
+    it('needs login for every page, and the query API refuses calls without the token', async () => {
+      await open('/endpoints?range=15m');
+      await page.getByLabel('Operator token').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(new URL(page.url()).searchParams.get('next')).toBe('/endpoints?range=15m');
+      await shot('login');
+
+      const res = await fetch(new URL('/api/v1/overview', stack.collectorUrl));
+      expect(res.status).toBe(401);
+
+      await page.getByLabel('Operator token').fill('not-the-token');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByText('That operator token was refused.').waitFor();
+      expect(await page.evaluate(TOKEN_IN_STORAGE)).toBeNull();
+    }, 60_000);
+
+    it('logs in with the operator token and returns to the page asked for', async () => {
+      await page.getByLabel('Operator token').fill(stack.adminToken);
+      await page.locator('summary', { hasText: 'Advanced' }).click();
+      await page.getByLabel('Gateway admin API URL').fill(stack.adminUrl);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'Endpoints', level: 1 }).waitFor();
+      expect(page.url()).not.toContain(stack.adminToken);
+      expect(new URL(page.url()).pathname).toBe('/endpoints');
+    }, 60_000);
+
+    it('creates a customer and a key in the UI; the key authenticates through the gateway', async () => {
+      await open('/keys');
+      await page.getByRole('heading', { name: 'Keys & plans' }).waitFor();
+      await page.getByLabel('Customer name').fill(customerName);
+      await page.getByRole('button', { name: 'Create customer' }).click();
+      await page.waitForURL(/\/keys\?customer=/);
+      customerId = new URL(page.url()).searchParams.get('customer') ?? '';
+      expect(customerId).not.toBe('');
+
+      await page.getByLabel('Key name (optional)').fill('e2e');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const secretBox = page.getByTestId('new-key-secret');
+      await secretBox.waitFor();
+      secret = await secretBox.inputValue();
+      keyId = (await page.locator('.secret h3 code').textContent()) ?? '';
+      expect(secret.length).toBeGreaterThan(20);
+      expect(keyId).not.toBe('');
+      await shot('keys-secret-shown-once');
+
+      // The gateway's key cache refreshes in the background; poll until the key is known.
+      await until(
+        'the new key to authenticate',
+        async () => ((await gatewayGet('/v1/orders', secret)) === 200 ? true : undefined),
+        20_000,
+      );
+
+      await page.getByRole('button', { name: 'Done, I stored it' }).click();
+      expect(await page.getByTestId('new-key-secret').count()).toBe(0);
+      await shot('keys');
+    }, 90_000);
+
+    it('shows traffic sent through the gateway in the overview and on the endpoint page', async () => {
+      for (let i = 0; i < 15; i++) expect(await gatewayGet('/v1/orders?limit=5', secret)).toBe(200);
+      for (let i = 0; i < 3; i++) await gatewayGet('/v1/orders/ord_does_not_exist', secret);
+
+      await open('/?range=15m');
+      // Events reach ClickHouse in batches; reload until the endpoint shows up.
+      await until('traffic in the overview', async () => {
+        await page.reload();
+        await page.getByRole('heading', { name: 'Overview' }).waitFor();
+        const link = page
+          .getByRole('region', { name: 'Top endpoints' })
+          .getByRole('link', { name: 'GET /v1/orders' });
+        return (await link.count()) > 0 ? true : undefined;
+      });
+      const requestsTile = page
+        .locator('.tile', { hasText: 'Requests' })
+        .first()
+        .locator('.tile-value');
+      expect(
+        Number((await requestsTile.textContent())?.replace(/[^0-9]/g, '')),
+      ).toBeGreaterThanOrEqual(15);
+      await shot('overview');
+
+      await open('/endpoints?range=15m');
+      await page.getByRole('table', { name: 'Endpoints' }).waitFor();
+      await shot('endpoints');
+
+      await page
+        .getByRole('table', { name: 'Endpoints' })
+        .getByRole('link', { name: 'GET /v1/orders', exact: true })
+        .click();
+      await page.getByRole('heading', { name: 'GET /v1/orders', level: 1 }).waitFor();
+      await page.getByRole('heading', { name: 'Status mix' }).waitFor();
+      await page.getByRole('heading', { name: 'Slowest recent requests' }).waitFor();
+      await shot('endpoint');
+    }, 120_000);
+
+    it('drills down from the endpoint to the customer to one request', async () => {
+      const customerLink = page
+        .getByRole('region', { name: 'Top customers' })
+        .getByRole('link', { name: customerId });
+      await until('the customer on the endpoint page', async () => {
+        if ((await customerLink.count()) > 0) return true;
+        await page.reload();
+        await page.getByRole('heading', { name: 'GET /v1/orders', level: 1 }).waitFor();
+        return undefined;
+      });
+      await customerLink.click();
+      await page.waitForURL(new RegExp(`/customers/${customerId}`));
+      await page.getByRole('heading', { name: customerName, level: 1 }).waitFor();
+      await page.getByRole('heading', { name: 'Endpoints used' }).waitFor();
+      await page.getByRole('region', { name: 'API keys' }).getByText(keyId).waitFor();
+      await shot('customer');
+
+      await open('/customers?range=15m');
+      await page
+        .getByRole('table', { name: 'Customers' })
+        .getByRole('link', { name: customerId })
+        .waitFor();
+      await shot('customers');
+
+      await open(`/customers/${encodeURIComponent(customerId)}?range=15m`);
+      const firstRequest = page
+        .getByRole('table', { name: 'Recent requests' })
+        .locator('a.req-link')
+        .first();
+      await firstRequest.waitFor();
+      await firstRequest.click();
+      await page.waitForURL(/\/requests\/[^/?]+/);
+      const requestId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+      await page.getByRole('heading', { name: 'Full event' }).waitFor();
+      const raw = JSON.parse((await page.locator('pre.raw').textContent()) ?? '{}') as Record<
+        string,
+        unknown
+      >;
+      expect(raw.request_id).toBe(requestId);
+      expect(raw.customer_id).toBe(customerId);
+      await shot('request');
+
+      await open(`/requests?range=15m&customer_id=${encodeURIComponent(customerId)}`);
+      await page.getByRole('table', { name: 'Requests' }).waitFor();
+      await shot('request-log');
+    }, 120_000);
+
+    it('revoking the key in the UI stops it working at the gateway', async () => {
+      await open(`/keys?customer=${encodeURIComponent(customerId)}`);
+      await page.getByRole('button', { name: `Revoke key ${keyId}` }).click();
+      await page.getByRole('button', { name: `Confirm revoking key ${keyId}` }).click();
+      await page.locator(`tr[data-key-id="${keyId}"] .badge-revoked`).waitFor();
+      await until(
+        'the revoked key to be refused',
+        async () => ((await gatewayGet('/v1/orders', secret)) === 401 ? true : undefined),
+        20_000,
+      );
+    }, 60_000);
+
+    it('shows the alerts view and sends a stale session back to login', async () => {
+      await open('/alerts');
+      await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+      await page.locator('.state, .panel').first().waitFor();
+      await shot('alerts');
+
+      await page.evaluate("sessionStorage.setItem('gatehouse.operatorToken', 'rotated-away')");
+      await open('/customers');
+      await page.getByLabel('Operator token').waitFor();
+      await page.getByText('operator token was refused').waitFor();
+      expect(await page.evaluate(TOKEN_IN_STORAGE)).toBeNull();
+    }, 60_000);
+  },
+);
