@@ -83,7 +83,7 @@ describe('container images (deploy/docker/Dockerfile)', () => {
 
   it('the collector image carries the built dashboard and points DASHBOARD_DIR at it', () => {
     const s = stage('collector');
-    expect(stage('build-collector')).toContain('cd dashboard && npx vite build');
+    expect(stage('build-collector')).toContain('npm run build -w @gatehouse/dashboard');
     expect(s).toContain('COPY --from=build-collector /app/dashboard/dist dashboard/dist');
     expect(s).toContain('DASHBOARD_DIR=/app/dashboard/dist');
   });

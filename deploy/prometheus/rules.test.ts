@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,25 +27,33 @@ function run(args: string[], cwd = REPO_ROOT) {
 const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-prom-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Metric names the rules read (recording-rule names contain ':' and are excluded). */
-function metricsUsedByRules(): string[] {
+/** Metric names the rules read with the given prefix (recording-rule names contain ':'). */
+function metricsUsedByRules(prefix: string): string[] {
   const text = readFileSync(join(HERE, 'alerts.yml'), 'utf8');
   const names = new Set<string>();
-  for (const m of text.matchAll(/(?<![\w:])(gatehouse_[a-z0-9_]+)(?![\w:])/g)) {
+  for (const m of text.matchAll(new RegExp(`(?<![\\w:])(${prefix}[a-z0-9_]+)(?![\\w:])`, 'g'))) {
     names.add(m[1]!.replace(/_(bucket|sum|count)$/, ''));
   }
   return [...names].sort();
 }
 
-/** prom-client metric names declared under gateway/src/metrics (`name: 'gatehouse_…'`). */
-function gatewayMetricNames(): string[] | undefined {
-  const dir = join(REPO_ROOT, 'gateway', 'src', 'metrics');
-  if (!existsSync(dir)) return undefined;
+/** prom-client metric names (`name: '…'`) declared in the given source files or folders. */
+function declaredMetricNames(paths: string[], prefix: string): string[] | undefined {
+  const files = paths
+    .map((p) => join(REPO_ROOT, p))
+    .filter((p) => existsSync(p))
+    .flatMap((p) =>
+      statSync(p).isDirectory()
+        ? (readdirSync(p, { recursive: true }) as string[]).map((f) => join(p, f))
+        : [p],
+    )
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  if (files.length === 0) return undefined;
   const names = new Set<string>();
-  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
-    if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
-    const text = readFileSync(join(dir, f), 'utf8');
-    for (const m of text.matchAll(/['"`](gatehouse_[a-z0-9_]+)['"`]/g)) names.add(m[1]!);
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(new RegExp(`['"\`](${prefix}[a-z0-9_]+)['"\`]`, 'g')))
+      names.add(m[1]!);
   }
   return [...names];
 }
@@ -128,11 +137,19 @@ describe('prometheus rules and alerting config', () => {
     }
   });
 
-  const declared = gatewayMetricNames();
-  it.skipIf(declared === undefined)(
-    'the metric names the rules read are the ones gateway/src/metrics declares (skipped while that folder does not exist)',
-    () => {
-      for (const name of metricsUsedByRules()) expect(declared, name).toContain(name);
-    },
-  );
+  const sources = [
+    { part: 'gateway', paths: ['gateway/src/metrics'], prefix: 'gatehouse_' },
+    { part: 'collector', paths: ['collector/src/metrics.ts'], prefix: 'collector_' },
+  ];
+  for (const { part, paths, prefix } of sources) {
+    const declared = declaredMetricNames(paths, prefix);
+    it.skipIf(declared === undefined)(
+      `the ${part} metric names the rules read are the ones ${paths.join(', ')} declares (skipped while missing)`,
+      () => {
+        const used = metricsUsedByRules(prefix);
+        expect(used.length).toBeGreaterThan(0);
+        for (const name of used) expect(declared, name).toContain(name);
+      },
+    );
+  }
 });
