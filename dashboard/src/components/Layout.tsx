@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router-dom';
 import { useAuth } from '../auth/AuthContext.js';
 
@@ -26,6 +27,13 @@ export function Layout() {
   const { logout } = useAuth();
   const location = useLocation();
   const q = sharedQuery(location.search);
+  const navRef = useRef<HTMLElement>(null);
+  // On a phone the nav scrolls sideways: keep the current view's link in sight.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the path changes
+  useEffect(() => {
+    const active = navRef.current?.querySelector<HTMLElement>('.nav-link.active');
+    active?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [location.pathname]);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -33,7 +41,7 @@ export function Layout() {
       </a>
       <header className="topbar">
         <span className="brand">Gatehouse</span>
-        <nav aria-label="Main" className="nav">
+        <nav aria-label="Main" className="nav" ref={navRef}>
           {NAV.map((n) => (
             <NavLink key={n.to} to={`${n.to}${q}`} end={n.end === true} className="nav-link">
               {n.label}

@@ -14,7 +14,7 @@ export function RequestTable({
   const { search } = useLocation();
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table stack">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -33,26 +33,36 @@ export function RequestTable({
         <tbody>
           {events.map((e) => (
             <tr key={e.request_id}>
-              <td className="nowrap">{formatTime(e.ts_ms)}</td>
-              <td>
-                <Link to={requestHref(e.request_id, search)} className="req-link">
-                  <span className="method">{e.method}</span> {e.route || e.path}
-                </Link>
-                <div className="muted mono small">{e.request_id}</div>
+              <td className="nowrap" data-label="Time">
+                {formatTime(e.ts_ms)}
               </td>
-              <td>
-                <span className={`status status-${statusClass(e.status)}`}>{e.status}</span>
-                {e.error_code ? <div className="muted small mono">{e.error_code}</div> : null}
+              <td data-label="Request">
+                <div>
+                  <Link to={requestHref(e.request_id, search)} className="req-link">
+                    <span className="method">{e.method}</span> {e.route || e.path}
+                  </Link>
+                  <div className="muted mono small">{e.request_id}</div>
+                </div>
               </td>
-              <td className="num">{formatMs(e.latency_ms)}</td>
-              <td>
+              <td data-label="Status">
+                <div>
+                  <span className={`status status-${statusClass(e.status)}`}>{e.status}</span>
+                  {e.error_code ? <div className="muted small mono">{e.error_code}</div> : null}
+                </div>
+              </td>
+              <td className="num" data-label="Latency">
+                {formatMs(e.latency_ms)}
+              </td>
+              <td data-label="Customer">
                 {e.customer_id ? (
                   <Link to={customerHref(e.customer_id, search)}>{e.customer_id}</Link>
                 ) : (
                   <span className="muted">–</span>
                 )}
               </td>
-              <td className="num">{formatBytes(e.bytes_out)}</td>
+              <td className="num" data-label="Size">
+                {formatBytes(e.bytes_out)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -22,7 +22,7 @@ export function SortableTable<T, K extends string>(props: {
   const { caption, columns, rows, rowKey, sort, onSort } = props;
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table stack">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -63,7 +63,7 @@ export function SortableTable<T, K extends string>(props: {
           {rows.map((row) => (
             <tr key={rowKey(row)}>
               {columns.map((c) => (
-                <td key={c.key} className={c.numeric ? 'num' : undefined}>
+                <td key={c.key} className={c.numeric ? 'num' : undefined} data-label={c.label}>
                   {c.render(row)}
                 </td>
               ))}
