@@ -20,6 +20,8 @@ export interface BenchConfig {
   /** Start the collector (with ClickHouse) so capture ships events as in production. */
   collector: boolean;
   conditions: string;
+  /** PostgreSQL for the gateway's store (a schema per gateway process); null = embedded PGlite. */
+  databaseUrl: string | null;
 }
 
 function num(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -53,6 +55,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     memoryDurationS: num('BENCH_MEMORY_DURATION', quick ? 8 : 15, env),
     profile: flag(env.BENCH_PROFILE),
     collector: env.BENCH_COLLECTOR !== '0',
+    databaseUrl:
+      env.BENCH_DATABASE_URL === 'pglite'
+        ? null
+        : (env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'),
     conditions:
       env.BENCH_CONDITIONS ?? 'not stated (set BENCH_CONDITIONS to describe the machine load)',
   };

@@ -58,25 +58,25 @@ const GATEWAY_MODES: { id: string; label: string; policy: GatewayPolicySet; prot
     },
     {
       id: 'gw-nocapture-https',
-      label: 'Gatehouse, capture off (TLS, key auth, rate limit)',
+      label: 'Gatehouse, capture off (TLS, key auth, rate limit)*',
       policy: 'nocapture',
       protocol: 'https',
     },
     {
       id: 'gw-nopolicy-https',
-      label: 'Gatehouse, no policy (TLS, forwarding only)',
+      label: 'Gatehouse, no policy (TLS, forwarding only)*',
       policy: 'nopolicy',
       protocol: 'https',
     },
     {
       id: 'gw-full-http',
-      label: 'Gatehouse full chain over plain HTTP',
+      label: 'Gatehouse full chain over plain HTTP*',
       policy: 'full',
       protocol: 'http',
     },
     {
       id: 'gw-nopolicy-http',
-      label: 'Gatehouse, no policy, plain HTTP',
+      label: 'Gatehouse, no policy, plain HTTP*',
       policy: 'nopolicy',
       protocol: 'http',
     },
@@ -226,6 +226,14 @@ class Bench {
     }
   }
 
+  readonly schemas: string[] = [];
+
+  newSchema(id: string): string {
+    const name = `bench_${id.replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
+    this.schemas.push(name);
+    return name;
+  }
+
   gatewayOptions(policy: GatewayPolicySet, protocol: Protocol, id: string): GatewayBenchOptions {
     return {
       policy,
@@ -235,6 +243,9 @@ class Bench {
       tlsCert: this.cert.cert,
       tlsKey: this.cert.key,
       adminToken: this.adminToken,
+      ...(this.cfg.databaseUrl
+        ? { databaseUrl: this.cfg.databaseUrl, databaseSchema: this.newSchema(id) }
+        : {}),
       ...(policy === 'full' && this.collector
         ? { collectorUrl: this.collector.url, collectorToken: this.collector.token }
         : {}),
@@ -530,6 +541,14 @@ class Bench {
 
   async stopAll(): Promise<void> {
     await Promise.allSettled(this.processes.reverse().map((p) => p.stop()));
+    if (this.cfg.databaseUrl && this.schemas.length > 0) {
+      const sql = this.schemas.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE;`).join(' ');
+      try {
+        execFileSync('psql', [this.cfg.databaseUrl, '-q', '-c', sql], { stdio: 'ignore' });
+      } catch {
+        log(`could not drop the benchmark schemas (${this.schemas.join(', ')})`);
+      }
+    }
     rmSync(this.tmp, { recursive: true, force: true });
   }
 }
@@ -602,6 +621,10 @@ async function main(): Promise<void> {
       console.log(`\n${profileText}\n`);
       bench.notes.push('CPU profile summary: bench/results/profiles/summary.txt.');
     }
+    bench.notes.push(
+      "* composed in bench/servers/gateway.ts from the gateway's own factories (data plane, route table, forwarder, identity signer, policies) with the chain of gateway/src/app.ts minus what the mode leaves out; the gateway has no switch for capture off or no policy, and its plain-HTTP port answers 426 by design. The full chain over HTTPS is `startGateway()` itself.",
+      'All Node servers run TypeScript through tsx (about 30 MB of the idle RSS of each Node process).',
+    );
     const report: BenchReport = {
       date: new Date().toISOString(),
       conditions: cfg.conditions,
@@ -613,6 +636,7 @@ async function main(): Promise<void> {
         connections: cfg.connections,
         wrkThreads: 1,
         quick: cfg.quick,
+        gatewayStore: cfg.databaseUrl ? 'PostgreSQL (own schema)' : 'PGlite',
         path: REQUEST_PATH,
       },
       pinning: `each proxy is one process pinned to cpu ${cfg.proxyCpu}; wrk, the upstream, the fixed-rate loader and the collector (with ClickHouse) share cpu ${cfg.loadCpu}`,

@@ -1,5 +1,8 @@
 // Starts a project-owned ClickHouse and the collector, so the full chain ships its events as in
-// production. Usage: collector.ts <dataDir>. Run pinned next to the load generator, not the proxy.
+// production. Usage: collector.ts <dataDir>. Run it pinned beside the load generator, not on the
+// proxy's core. Collector modules load through a path variable, untyped, for the same reason
+// as in gateway.ts: a change there must not break the repository's typecheck through bench/.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
 import { freePort } from '../lib/net.js';
@@ -9,10 +12,13 @@ import { announceReady, exitOnSignal } from './ready.js';
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: collector.ts <dataDir>');
 
-const appPath = benchPath('../collector/src/app.ts');
-if (!existsSync(appPath)) {
-  console.error('collector/src/app.ts (startCollector) not present yet');
-  process.exit(3);
+// biome-ignore lint/suspicious/noExplicitAny: collector modules are loaded untyped on purpose
+type Mod = Record<string, any>;
+
+async function load(rel: string): Promise<Mod> {
+  const path = benchPath(`../collector/src/${rel}`);
+  if (!existsSync(path)) throw new Error(`collector/src/${rel} not present`);
+  return (await import(path)) as Mod;
 }
 
 const clickhouse = await startLocalClickHouse({
@@ -20,11 +26,28 @@ const clickhouse = await startLocalClickHouse({
   httpPort: await freePort(),
   tcpPort: await freePort(),
 });
-// A path in a variable keeps the harness type-checking while the collector is still being built.
-const app = (await import(appPath)) as Record<string, unknown>;
-void app;
-console.error('collector adapter not written yet');
-await clickhouse.stop();
-process.exit(3);
-announceReady({ clickhouseUrl: clickhouse.url });
-exitOnSignal(() => clickhouse.stop());
+try {
+  const app = await load('app.ts');
+  const configMod = await load('config.ts');
+  const token = randomBytes(24).toString('base64url');
+  const config = configMod.loadConfig({
+    CLICKHOUSE_URL: clickhouse.url,
+    CLICKHOUSE_DATABASE: `bench_${randomBytes(4).toString('hex')}`,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_PORT: '0',
+    COLLECTOR_INGEST_TOKEN: token,
+    GATEHOUSE_ADMIN_TOKEN:
+      process.env.GATEHOUSE_ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
+    LOG_LEVEL: 'warn',
+  });
+  const collector = await app.startCollector(config, { retention: false });
+  announceReady({ url: collector.url, token, clickhouseUrl: clickhouse.url });
+  exitOnSignal(async () => {
+    await collector.close();
+    await clickhouse.stop();
+  });
+} catch (e) {
+  console.error(`collector did not start: ${e instanceof Error ? e.message : String(e)}`);
+  await clickhouse.stop();
+  process.exit(3);
+}
