@@ -7,6 +7,7 @@ import { TimeChart } from '../../components/TimeChart.js';
 import { PageHeader } from '../../components/Toolbar.js';
 import { config } from '../../config.js';
 import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
+import { useCustomerNames } from '../customers/useCustomerNames.js';
 import { useTimeWindow } from '../../hooks/useTimeWindow.js';
 import { formatCount, formatMs, formatPercent, formatRps } from '../../utils/format.js';
 import { customerHref, listHref, requestLogHref } from '../../utils/links.js';
@@ -21,6 +22,7 @@ export function EndpointPage() {
   const live = useAutoRefresh(config.autoRefreshMs);
   const data = useEndpointData(method, route, window, live.tick);
   const { search } = useLocation();
+  const names = useCustomerNames();
 
   if (!route) {
     return <EmptyState title="No endpoint selected.">Pick one from the Endpoints page.</EmptyState>;
@@ -85,7 +87,12 @@ export function EndpointPage() {
                     {d.topCustomers.map((c) => (
                       <li key={c.customer_id || '(anonymous)'}>
                         {c.customer_id ? (
-                          <Link to={customerHref(c.customer_id, search)}>{c.customer_id}</Link>
+                          <span>
+                            <Link to={customerHref(c.customer_id, search)}>{c.customer_id}</Link>
+                            {names.get(c.customer_id) ? (
+                              <span className="muted small"> {names.get(c.customer_id)}</span>
+                            ) : null}
+                          </span>
                         ) : (
                           <span className="muted">(unauthenticated)</span>
                         )}

@@ -5,6 +5,7 @@ import { TimeChart } from '../../components/TimeChart.js';
 import { PageHeader } from '../../components/Toolbar.js';
 import { config } from '../../config.js';
 import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
+import { useCustomerNames } from '../customers/useCustomerNames.js';
 import { useTimeWindow } from '../../hooks/useTimeWindow.js';
 import { formatCount, formatMs, formatPercent, formatRps } from '../../utils/format.js';
 import { customerHref, endpointHref } from '../../utils/links.js';
@@ -16,6 +17,7 @@ export function OverviewPage() {
   const live = useAutoRefresh(config.autoRefreshMs);
   const { main, alerts } = useOverviewData(window, live.tick);
   const { search } = useLocation();
+  const names = useCustomerNames();
 
   return (
     <>
@@ -103,7 +105,12 @@ export function OverviewPage() {
                     {d.topCustomers.map((c) => (
                       <li key={c.customer_id || '(anonymous)'}>
                         {c.customer_id ? (
-                          <Link to={customerHref(c.customer_id, search)}>{c.customer_id}</Link>
+                          <span>
+                            <Link to={customerHref(c.customer_id, search)}>{c.customer_id}</Link>
+                            {names.get(c.customer_id) ? (
+                              <span className="muted small"> {names.get(c.customer_id)}</span>
+                            ) : null}
+                          </span>
                         ) : (
                           <span className="muted">(unauthenticated)</span>
                         )}
