@@ -1,6 +1,9 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, parseApiKey } from '../keys/api-key.js';
-import type { GatewayStore } from './gateway-store.js';
+import { type GatewayStore, openGatewayStore } from './gateway-store.js';
 import { migrate } from './migrate.js';
 import { testBackends } from './testing.js';
 
@@ -209,5 +212,32 @@ describe.each(testBackends('store2'))('a second store on $name', (backend) => {
       await first.close();
       await second?.close();
     }
+  });
+});
+
+describe('embedded store on disk', () => {
+  it('keeps data in <dataDir>/gateway-db across restarts and migrates once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-gw-store-'));
+    try {
+      const first = await openGatewayStore({ dataDir });
+      const customer = await first.createCustomer({ name: 'Durable', plan: 'pro' });
+      await first.close();
+      expect((await stat(join(dataDir, 'gateway-db'))).isDirectory()).toBe(true);
+      const second = await openGatewayStore({ dataDir });
+      try {
+        expect((await second.getCustomer(customer!.id))?.name).toBe('Durable');
+        expect(await migrate(second.db, undefined)).toEqual([]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails to open with a clear error when PostgreSQL is unreachable', async () => {
+    await expect(openGatewayStore({ url: 'postgres://postgres@127.0.0.1:1/test' })).rejects.toThrow(
+      /ECONNREFUSED|connect/,
+    );
   });
 });
