@@ -1,0 +1,297 @@
+/**
+ * The gateway's composition root: `startGateway(config)` wires the key store and cache and the
+ * admin app (GW-CONTROL), the policy chain, the forwarder, metrics and the analytics sink, and
+ * listens on the HTTPS, plain-HTTP and admin ports. Tests and the launcher call it directly;
+ * `main.ts` adds signals and cluster workers.
+ */
+import { hostname } from 'node:os';
+import type { Server } from 'node:http';
+import type { EventSink } from '@gatehouse/shared';
+import { createAdminApp } from './admin/admin-app.js';
+import { type Config, identityKeyPath, tlsDir } from './config.js';
+import { createIdentitySigner } from './identity/identity-signer.js';
+import { jwksOf, loadIdentityKey } from './identity/identity-key.js';
+import { createKeyCache, type KeyCache } from './keys/key-cache.js';
+import { createDataPlane, type LocalHandler } from './listener/data-plane.js';
+import { createPlainServer, createTlsServer, drain, listen } from './listener/servers.js';
+import { loadTlsMaterial, reloadTlsMaterial } from './listener/tls.js';
+import { createLogger, type Logger } from './logger.js';
+import { gatewayAdminRoutes } from './metrics/admin-routes.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import { auth } from './policies/auth/index.js';
+import { authFailureLimit } from './policies/auth-failure-limit/index.js';
+import { bodyLimit } from './policies/body-limit/index.js';
+import { capture, nullSink } from './policies/capture/index.js';
+import { credentialsInUrl } from './policies/credentials-in-url/index.js';
+import { hsts } from './policies/hsts/index.js';
+import { rateLimit } from './policies/rate-limit/index.js';
+import { createMemoryStore } from './policies/rate-limit/stores/memory.js';
+import { createRedisStore } from './policies/rate-limit/stores/redis.js';
+import type { RateLimitStore } from './policies/rate-limit/stores/types.js';
+import { requestId } from './policies/request-id/index.js';
+import { createForwarder } from './proxy/forwarder.js';
+import { createRouteTable } from './proxy/route-table.js';
+import { createRouteTemplates } from './proxy/route-templates.js';
+import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { createUsageHandler } from './usage/usage-handler.js';
+
+export interface StartGatewayOptions {
+  logger?: Logger;
+  /** Where events go; default: the collector shipper when `COLLECTOR_URL` is set, else none. */
+  sink?: EventSink;
+  /** Shipper stats for the queue-depth / dropped metrics. */
+  sinkStats?: () => { queued: number; dropped: number } | undefined;
+  /** Serve the admin port from this process (false in cluster workers when the primary does). */
+  admin?: boolean;
+}
+
+export interface RunningGateway {
+  httpsUrl: string;
+  httpUrl: string;
+  /** '' when this process does not serve the admin port. */
+  adminUrl: string;
+  store: GatewayStore;
+  cache: KeyCache;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Re-read the certificate files (SIGHUP); open connections keep their session. */
+  reloadTls(): void;
+  close(): Promise<void>;
+}
+
+export async function startGateway(
+  config: Config,
+  options: StartGatewayOptions = {},
+): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const instance = `${hostname()}:${process.pid}`;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        logger.warn({ err: error }, 'error during gateway shutdown');
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    const store = await openGatewayStore({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      schema: config.databaseSchema,
+    });
+    cleanups.push(() => store.close());
+    const cache = createKeyCache(store, {
+      refreshMs: config.keyCacheRefreshMs,
+      onError: (error) =>
+        logger.warn({ err: error }, 'key cache refresh failed; serving last known keys'),
+    });
+    await cache.start();
+    cleanups.push(() => cache.stop());
+
+    const identityKey = loadIdentityKey(identityKeyPath(config), { generate: true });
+    if (identityKey.generated) {
+      logger.info(
+        { path: identityKeyPath(config), kid: identityKey.kid },
+        'generated identity signing key',
+      );
+    }
+    const signer = createIdentitySigner(identityKey);
+
+    let tls = await loadTlsMaterial({
+      certFile: config.tls.certFile,
+      keyFile: config.tls.keyFile,
+      dir: tlsDir(config),
+    });
+    if (tls.generatedFingerprint) {
+      logger.warn(
+        { cert: tls.certPath, fingerprint: tls.generatedFingerprint },
+        'no GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: generated a self-signed DEVELOPMENT certificate',
+      );
+    } else if (tls.selfSigned) {
+      logger.warn({ cert: tls.certPath }, 'serving the self-signed development certificate');
+    }
+
+    const sink = options.sink ?? nullSink;
+    cleanups.push(() => sink.close());
+    const metrics = createGatewayMetrics({
+      shipperStats: options.sinkStats,
+      keyCacheStats: () => cache.stats(),
+    });
+
+    let limitStore: RateLimitStore;
+    if (config.redisUrl) {
+      let lastLog = 0;
+      const redis = createRedisStore({
+        url: config.redisUrl,
+        onConnectionError: (error) => {
+          // ioredis reconnects on its own; one line per 10 s is enough to say it is down.
+          if (Date.now() - lastLog > 10_000) {
+            lastLog = Date.now();
+            logger.warn({ err: error.message }, 'rate-limit Redis unreachable; reconnecting');
+          }
+        },
+      });
+      if (!(await redis.ready(5000))) {
+        logger.warn('rate-limit Redis not ready at start; limits are per process until it is');
+      }
+      limitStore = redis;
+    } else {
+      limitStore = createMemoryStore();
+    }
+    cleanups.push(() => limitStore.close());
+    let lastStoreLog = 0;
+
+    const templates = createRouteTemplates({
+      upstreamUrl: config.upstreamUrl,
+      refreshMs: config.routeTemplatesRefreshMs,
+      onError: (error) =>
+        logger.debug({ err: (error as Error).message }, 'route templates not refreshed'),
+    });
+    templates.start();
+    cleanups.push(() => templates.stop());
+
+    const routes = createRouteTable(config.routes, config.upstreamUrl);
+    const forwarder = createForwarder({
+      upstreams: routes.upstreams,
+      timeoutMs: config.upstreamTimeoutMs,
+      maxBodyBytes: config.maxBodyBytes,
+      signer,
+      onUpstreamError: (kind) => metrics.upstreamError(kind),
+    });
+    cleanups.push(() => forwarder.close());
+
+    const local = new Map<string, LocalHandler>([
+      [
+        '/v1/usage',
+        createUsageHandler({ collectorUrl: config.collectorUrl, token: config.adminToken }),
+      ],
+    ]);
+    let draining = false;
+    const handler = createDataPlane({
+      before: [
+        requestId(),
+        hsts({ maxAgeSeconds: config.hstsMaxAgeSeconds }),
+        capture({ sink, observe: (e) => metrics.observe(e) }, { instance }),
+        credentialsInUrl(),
+      ],
+      after: [
+        bodyLimit({ maxBytes: config.maxBodyBytes }),
+        authFailureLimit(config.authFailureLimit),
+        auth(
+          { keys: cache, onFailure: (reason) => metrics.authFailure(reason) },
+          { jwt: config.jwt },
+        ),
+        rateLimit(
+          {
+            store: limitStore,
+            onRejected: (reason) => metrics.rateLimitRejected(reason),
+            onStoreError: (error) => {
+              metrics.rateLimitStoreError();
+              if (Date.now() - lastStoreLog > 10_000) {
+                lastStoreLog = Date.now();
+                logger.warn(
+                  { err: (error as Error).message, fail_mode: config.rateLimitFailMode },
+                  config.rateLimitFailMode === 'open'
+                    ? 'rate-limit store failed; using per-process limits'
+                    : 'rate-limit store failed; refusing requests (RATE_LIMIT_FAIL_MODE=closed)',
+                );
+              }
+            },
+          },
+          {
+            prefix: config.redisPrefix,
+            failMode: config.rateLimitFailMode,
+            anonymous: config.anonymousLimit,
+          },
+        ),
+      ],
+      routes,
+      templates,
+      forwarder,
+      local,
+      logger,
+      isDraining: () => draining,
+    });
+
+    const https = createTlsServer(tls, config.timeouts, handler);
+    const httpsPort = await listen(https as unknown as Server, config.httpsPort, config.host);
+    cleanups.push(() => {
+      draining = true;
+      return drain(https as unknown as Server, config.shutdownGraceMs);
+    });
+    const plain = createPlainServer({
+      timeouts: config.timeouts,
+      redirect: config.httpRedirect,
+      httpsPort: () => httpsPort,
+    });
+    const httpPort = await listen(plain, config.httpPort, config.host);
+    cleanups.push(() => drain(plain, 1000));
+
+    let adminUrl = '';
+    if (options.admin !== false) {
+      if (!config.adminToken) {
+        throw new Error('GATEHOUSE_ADMIN_TOKEN is required to serve the admin API.');
+      }
+      const adminApp = createAdminApp({
+        store,
+        cache,
+        adminToken: config.adminToken,
+        logger,
+        extraRoutes: gatewayAdminRoutes({
+          metrics,
+          jwks: jwksOf(identityKey),
+          adminToken: config.adminToken,
+          metricsRequireToken: config.metricsRequireToken,
+        }),
+      });
+      const { createServer } = await import('node:http');
+      const adminServer = createServer(adminApp);
+      const adminPort = await listen(adminServer, config.adminPort, config.adminHost);
+      cleanups.push(() => drain(adminServer, 2000));
+      adminUrl = `http://${urlHost(config.adminHost)}:${adminPort}`;
+    }
+
+    const httpsUrl = `https://${urlHost(config.host)}:${httpsPort}`;
+    const httpUrl = `http://${urlHost(config.host)}:${httpPort}`;
+    logger.info(
+      {
+        https: httpsUrl,
+        http: httpUrl,
+        admin: adminUrl || undefined,
+        upstream: config.upstreamUrl,
+      },
+      'gateway listening',
+    );
+
+    return {
+      httpsUrl,
+      httpUrl,
+      adminUrl,
+      store,
+      cache,
+      metrics,
+      logger,
+      reloadTls() {
+        try {
+          tls = reloadTlsMaterial(tls);
+          https.setSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' });
+          logger.info({ cert: tls.certPath }, 'reloaded TLS certificate');
+        } catch (error) {
+          logger.error({ err: error }, 'TLS reload failed; keeping the current certificate');
+        }
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,87 @@
+import { performance } from 'node:perf_hooks';
+import type { EventSink, RequestEvent } from '@gatehouse/shared';
+import type { RequestContext } from '../../listener/context.js';
+import type { Policy } from '../chain.js';
+import { redactQuery } from '../credentials-in-url/index.js';
+import { type CaptureOptions, CaptureOptionsSchema } from './schema.js';
+
+export interface CaptureDeps {
+  sink: EventSink;
+  /** Also handed every event (metrics); must not throw. */
+  observe?: (event: RequestEvent) => void;
+}
+
+const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
+
+/** The event for a finished (or aborted) request. Pure: exported for tests. */
+export function buildEvent(ctx: RequestContext, instance: string, endedAt: number): RequestEvent {
+  const status = ctx.res.statusCode >= 100 && ctx.res.statusCode <= 599 ? ctx.res.statusCode : 500;
+  const ua = ctx.req.headers['user-agent'];
+  return {
+    request_id: clip(ctx.requestId || 'unknown', 128),
+    trace_id: ctx.traceId,
+    ts_ms: ctx.tsMs,
+    instance,
+    customer_id: ctx.caller?.customerId ?? '',
+    key_id: ctx.caller?.keyId ?? '',
+    auth_method: ctx.caller?.method ?? 'none',
+    method: clip(ctx.method, 16),
+    route: clip(ctx.routeTemplate, 512),
+    path: clip(redactQuery(ctx.path, ctx.query), 2048),
+    status,
+    error_code: clip(ctx.errorCode, 64),
+    latency_ms: Math.max(0, endedAt - ctx.startedAt),
+    upstream_latency_ms: ctx.upstreamLatencyMs,
+    bytes_in: ctx.bytesIn,
+    bytes_out: ctx.bytesOut,
+    client_ip: clip(ctx.clientIp, 64),
+    user_agent: typeof ua === 'string' ? clip(ua, 512) : '',
+    rate_limited: ctx.rateLimited,
+    idempotency_key: ctx.req.headers['idempotency-key'] !== undefined,
+    idempotent_replayed: ctx.idempotentReplayed,
+  };
+}
+
+/**
+ * One event per request, rejected ones included: registered first in the chain, it builds the
+ * event when the response is done (or the client went away) and hands it to the sink, whose
+ * `push` never blocks. Nothing here is awaited by the request.
+ */
+export function capture(deps: CaptureDeps, options: CaptureOptions): Policy {
+  const opts = CaptureOptionsSchema.parse(options);
+  return function capturePolicy(ctx) {
+    ctx.res.once('close', () => {
+      try {
+        const event = buildEvent(ctx, opts.instance, performance.now());
+        deps.sink.push(event);
+        deps.observe?.(event);
+      } catch {
+        // Analytics must never take the data plane down; the sink counts its own drops.
+      }
+    });
+    return undefined;
+  };
+}
+
+/** An in-memory sink for tests and for running without a collector (bounded, counts drops). */
+export function createMemorySink(capacity = 10_000): EventSink & {
+  events: RequestEvent[];
+  dropped: number;
+} {
+  const sink = {
+    events: [] as RequestEvent[],
+    dropped: 0,
+    push(event: RequestEvent) {
+      if (sink.events.length >= capacity) {
+        sink.dropped++;
+        return;
+      }
+      sink.events.push(event);
+    },
+    async close() {},
+  };
+  return sink;
+}
+
+/** Discards everything: the sink when `COLLECTOR_URL` is unset. */
+export const nullSink: EventSink = { push() {}, async close() {} };

@@ -1,0 +1,43 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Policy } from '../chain.js';
+import { type RequestIdOptions, RequestIdOptionsSchema } from './schema.js';
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+/** Parses a W3C traceparent (version 00); undefined for anything invalid. */
+export function parseTraceparent(
+  value: string | undefined,
+): { traceId: string; parentId: string; flags: string } | undefined {
+  if (!value) return undefined;
+  const m = TRACEPARENT.exec(value.trim());
+  if (!m || m[1] === ZERO_TRACE || m[2] === ZERO_SPAN) return undefined;
+  return { traceId: m[1]!, parentId: m[2]!, flags: m[3]! };
+}
+
+/**
+ * Gives every request an id (a well-formed client `X-Request-Id` is kept so callers can
+ * correlate; anything else is replaced, never echoed: it would be a header-injection and
+ * log-forging vector) and a W3C trace context: the client's trace id is continued with a new
+ * span id for the gateway hop, or a new trace starts.
+ */
+export function requestId(options: RequestIdOptions = {}): Policy {
+  const opts = RequestIdOptionsSchema.parse(options);
+  const valid = new RegExp(`^[A-Za-z0-9._:-]{1,${opts.maxLength}}$`);
+  return function requestIdPolicy(ctx) {
+    const sent = ctx.req.headers[opts.header];
+    ctx.requestId = typeof sent === 'string' && valid.test(sent) ? sent : randomUUID();
+    ctx.responseHeaders[opts.header] = ctx.requestId;
+    const parent = parseTraceparent(ctx.req.headers.traceparent as string | undefined);
+    ctx.traceId = parent ? parent.traceId : randomBytes(16).toString('hex');
+    ctx.traceFlags = parent ? parent.flags : '01';
+    ctx.spanId = randomBytes(8).toString('hex');
+    return undefined;
+  };
+}
+
+/** The traceparent the gateway sends upstream: same trace, the gateway's span as parent. */
+export function outgoingTraceparent(traceId: string, spanId: string, flags: string): string {
+  return `00-${traceId}-${spanId}-${flags}`;
+}
