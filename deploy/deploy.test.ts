@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,12 @@ import {
   PARTS,
   REPO_ROOT,
 } from './support/env-vars.js';
+import { importGraph } from './support/import-graph.js';
 
 const DEPLOY = import.meta.dirname;
+// Scratch space inside node_modules/.cache, so compiled files resolve packages (zod) as in the image.
+const cache = join(REPO_ROOT, 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
 const dockerfile = readFileSync(join(DEPLOY, 'docker', 'Dockerfile'), 'utf8');
 // biome-ignore lint/suspicious/noExplicitAny: the compose file is checked field by field below
 const compose: any = parse(readFileSync(join(DEPLOY, 'compose.yml'), 'utf8'), { merge: true });
@@ -81,6 +85,45 @@ describe('container images (deploy/docker/Dockerfile)', () => {
     });
   }
 
+  for (const part of PARTS) {
+    const entry = join(REPO_ROOT, part, 'src', 'main.ts');
+    it.skipIf(!existsSync(entry))(
+      `${part}: what main.ts reaches stays inside ${part}/src and needs only ${part}'s dependencies (skipped while main.ts does not exist)`,
+      () => {
+        const graph = importGraph(join(REPO_ROOT, part));
+        expect(graph.escapes, 'relative imports leaving src/ break the rootDir build').toEqual([]);
+        const pkg = JSON.parse(readFileSync(join(REPO_ROOT, part, 'package.json'), 'utf8'));
+        const production = Object.keys(pkg.dependencies ?? {});
+        const missing = graph.packages.filter((name: string) => !production.includes(name));
+        expect(
+          missing,
+          `not in ${part}/package.json dependencies, so absent from the image`,
+        ).toEqual([]);
+      },
+    );
+  }
+
+  it('the import walk reports a package the part does not depend on and an import leaving src/', () => {
+    const dir = mkdtempSync(join(cache, 'gatehouse-graph-'));
+    try {
+      mkdirSync(join(dir, 'src'));
+      writeFileSync(
+        join(dir, 'src', 'main.ts'),
+        "import { a } from './a.js';\nimport type { T } from 'types-only';\n",
+      );
+      writeFileSync(
+        join(dir, 'src', 'a.ts'),
+        "import { b } from 'vitest';\nimport '../outside.js';\nexport const a = 1;\n",
+      );
+      const graph = importGraph(dir);
+      expect(graph.files).toEqual(['src/a.ts', 'src/main.ts']);
+      expect(graph.packages).toEqual(['vitest']);
+      expect(graph.escapes).toEqual(['src/a.ts -> ../outside.js']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the collector image carries the built dashboard and points DASHBOARD_DIR at it', () => {
     const s = stage('collector');
     expect(stage('build-collector')).toContain('npm run build -w @gatehouse/dashboard');
@@ -112,9 +155,6 @@ describe('container images (deploy/docker/Dockerfile)', () => {
 
   // Compiles packages/shared the way the image does and imports the result with plain Node, so a
   // TypeScript-only construct in the shared package breaks here rather than in production.
-  // Inside node_modules/.cache so the compiled files resolve `zod` like the image does.
-  const cache = join(REPO_ROOT, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
   const out = mkdtempSync(join(cache, 'gatehouse-shared-dist-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
   it('@gatehouse/shared compiles with the image build config into JavaScript Node runs without TypeScript', async () => {
