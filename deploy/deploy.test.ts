@@ -147,7 +147,7 @@ describe('container images (deploy/docker/Dockerfile)', () => {
       '**/.data',
       '.git',
       'deploy/docker/secrets',
-      '.env',
+      '**/.env',
     ]) {
       expect(ignore).toContain(entry);
     }
