@@ -144,6 +144,7 @@ describe.each(testBackends('admin_sec'))('admin API security on $name', (backend
       origin: 'http://evil.example',
     });
     expect(evilGet.headers.get('access-control-allow-origin')).toBeNull();
+    expect(evilGet.headers.get('vary')).toMatch(/Origin/);
   });
 
   it('mounts extra routes before auth, and they may protect themselves', async () => {

@@ -85,9 +85,10 @@ export function cors(origins: readonly string[]): RequestHandler {
   const allowed = new Set(origins);
   return function adminCors(req, res, next) {
     const origin = req.headers.origin;
+    // Answers differ by Origin, so shared caches must key on it even when CORS is refused.
+    res.append('Vary', 'Origin');
     if (!origin || !allowed.has(origin)) return next();
     res.setHeader('Access-Control-Allow-Origin', origin);
-    res.append('Vary', 'Origin');
     res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Location');
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE, OPTIONS');
