@@ -8,6 +8,13 @@ import { CommonErrors, type ErrorSpec } from '@gatehouse/shared';
 export const ApiErrors = {
   ...CommonErrors,
 
+  // requests
+  invalid_request: {
+    code: 'invalid_request',
+    status: 400,
+    message: 'The request could not be read (malformed URL or headers).',
+  },
+
   // orders
   order_not_found: { code: 'order_not_found', status: 404, message: 'No such order.' },
   invalid_state_transition: {

@@ -66,6 +66,11 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const parsed = fromBodyParser(err);
   if (parsed) return parsed;
+  // Express/http-errors client errors (e.g. a path that is not valid percent-encoding).
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 404) {
+    return new ApiError(ApiErrors.invalid_request, { cause: err });
+  }
   if (isUnavailable(err)) return new ApiError(ApiErrors.service_unavailable, { cause: err });
   return new ApiError(ApiErrors.internal_error, { cause: err });
 }

@@ -55,9 +55,14 @@ export function createConformanceChecker(doc: Json) {
   return function check(r: ObservedResponse): string[] {
     const problems: string[] = [];
     const where = `${r.method} ${r.path} → ${r.status}`;
-    const pathname = decodeURI(r.path.split('?')[0]!)
-      .replace(/(.)\/+$/, '$1')
-      .toLowerCase();
+    const rawPath = r.path.split('?')[0]!;
+    let decoded = rawPath;
+    try {
+      decoded = decodeURI(rawPath);
+    } catch {
+      // not valid percent-encoding: match on the raw text
+    }
+    const pathname = decoded.replace(/(.)\/+$/, '$1').toLowerCase();
     const match =
       templates.find((t) => t.static && t.regex.test(pathname)) ??
       templates.find((t) => t.regex.test(pathname));

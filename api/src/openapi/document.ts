@@ -56,7 +56,7 @@ const H = {
 type Responses = RouteConfig['responses'];
 
 const ERROR_TEXT: Record<number, string> = {
-  400: '`invalid_json`: the body is not JSON.',
+  400: '`invalid_json`: the body is not JSON; `invalid_request`: the URL cannot be decoded.',
   401: '`unauthorized`: missing or invalid gateway identity token.',
   404: "Not found (`order_not_found`, `report_not_found`; never reveals another customer's resources).",
   405: '`method_not_allowed`, with `Allow`.',
@@ -81,7 +81,7 @@ function errors(...statuses: number[]): Responses {
   return out;
 }
 
-const V1_ERRORS = [401, 405, 500, 503];
+const V1_ERRORS = [400, 401, 405, 500, 503];
 const BODY_ERRORS = [400, 413, 415, 422];
 
 function json(description: string, schema: z.ZodType, headers: Record<string, unknown> = {}) {

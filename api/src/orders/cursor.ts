@@ -1,5 +1,6 @@
 import { ApiError } from '@gatehouse/shared';
 import { ApiErrors } from '../errors.js';
+import { isStorableText } from './schemas.js';
 
 export interface Position {
   createdAt: Date;
@@ -18,7 +19,12 @@ export function decodeCursor(cursor: string): Position {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 2) {
       const [t, id] = value as unknown[];
-      if (typeof t === 'string' && typeof id === 'string' && id.length <= 128) {
+      if (
+        typeof t === 'string' &&
+        typeof id === 'string' &&
+        id.length <= 128 &&
+        isStorableText(id)
+      ) {
         const createdAt = new Date(t);
         if (!Number.isNaN(createdAt.getTime())) return { createdAt, id };
       }

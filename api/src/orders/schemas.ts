@@ -123,4 +123,4 @@ export const ExportOrdersQuerySchema = ListOrdersQuerySchema.pick({
 });
 export type ExportOrdersQuery = z.infer<typeof ExportOrdersQuerySchema>;
 
-export const OrderIdParamsSchema = z.object({ id: z.string().min(1).max(128) });
+export const OrderIdParamsSchema = z.object({ id: storableText(1, 128) });

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Database } from '../db/database.js';
 import { ApiErrors } from '../errors.js';
 import { parseOr422 } from '../http/validate.js';
+import { isStorableText } from '../orders/schemas.js';
 import type { CallbackPolicy } from '../jobs/callback-policy.js';
 import { createReport, getReport } from '../reports/service.js';
 import { idempotentPost } from './idempotent-post.js';
@@ -26,7 +27,10 @@ export function reportsRoutes(db: Database, policy: CallbackPolicy): Router {
     });
   });
   table.on('get', '/v1/reports/:id', async (req, res) => {
-    const report = await getReport(db, res.locals.customerId, String(req.params.id));
+    const id = String(req.params.id);
+    // An id PostgreSQL cannot even compare (NUL, lone surrogate) names no report.
+    if (id.length > 128 || !isStorableText(id)) throw new ApiError(ApiErrors.report_not_found);
+    const report = await getReport(db, res.locals.customerId, id);
     if (!report) throw new ApiError(ApiErrors.report_not_found);
     res.json(report);
   });
