@@ -1,7 +1,15 @@
 // `npm run bench`: the gateway's cost per request against the upstream direct, nginx and a bare
 // Node proxy, in one run. See bench/README.md for how to read the output.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -256,7 +264,7 @@ class Bench {
     id: string,
     policy: GatewayPolicySet,
     protocol: Protocol,
-    nodeFlags: string[] = [],
+    extraEnv: Record<string, string> = {},
   ): Promise<{ ready: GatewayReady; headers: Record<string, string>; proc: PinnedProcess }> {
     const opts = this.gatewayOptions(policy, protocol, id);
     mkdirSync(opts.dataDir, { recursive: true });
@@ -265,8 +273,8 @@ class Bench {
       proc = await spawnPinned({
         name: id,
         cpu: this.cfg.proxyCpu,
-        command: nodeTs(benchPath('servers/gateway.ts'), [JSON.stringify(opts)], nodeFlags),
-        env: { NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+        command: nodeTs(benchPath('servers/gateway.ts'), [JSON.stringify(opts)]),
+        env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...extraEnv },
         waitReady: true,
         readyTimeoutMs: 120_000,
       });
@@ -494,18 +502,18 @@ class Bench {
     }
   }
 
-  /** A separate full-chain gateway started with --cpu-prof, loaded for one run, then stopped. */
+  /**
+   * A separate full-chain gateway, profiled with the V8 profiler only while wrk loads it
+   * (SIGUSR2 starts and stops the profiler in bench/servers/gateway.ts).
+   */
   async profile(): Promise<string | null> {
     const dir = benchPath('results/profiles');
     mkdirSync(dir, { recursive: true });
-    for (const f of readdirSync(dir)) if (f.endsWith('.cpuprofile')) rmSync(join(dir, f));
+    const file = join(dir, 'gateway-full-https.cpuprofile');
+    rmSync(file, { force: true });
     let g: Awaited<ReturnType<Bench['startGateway']>>;
     try {
-      g = await this.startGateway('gw-profile', 'full', 'https', [
-        '--cpu-prof',
-        `--cpu-prof-dir=${dir}`,
-        '--cpu-prof-interval=250',
-      ]);
+      g = await this.startGateway('gw-profile', 'full', 'https', { BENCH_CPU_PROFILE_FILE: file });
     } catch (e) {
       this.notes.push(`CPU profile not taken: ${firstLine(e)}`);
       return null;
@@ -518,23 +526,22 @@ class Bench {
       url: g.ready.url,
       headers: g.headers,
     };
-    await this.wrkOnce(t, this.cfg.warmupS);
+    await this.wrkOnce(t, this.cfg.warmupS * 2);
+    process.kill(g.proc.pid, 'SIGUSR2');
     const s = await this.wrkOnce(t, Math.max(5, this.cfg.durationS * 2));
-    log(`profiled gateway at ${s.rps.toFixed(0)} req/s (profiler overhead included)`);
-    await g.proc.stop();
-    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-    if (files.length === 0) {
-      this.notes.push(
-        'CPU profile: the gateway wrote no .cpuprofile (did it exit cleanly on SIGTERM?).',
-      );
+    process.kill(g.proc.pid, 'SIGUSR2');
+    log(`profiled the full chain at ${s.rps.toFixed(0)} req/s (profiler overhead included)`);
+    try {
+      await waitFor('the CPU profile', async () => existsSync(file), 30_000);
+    } catch (e) {
+      this.notes.push(`CPU profile not written: ${firstLine(e)}`);
       return null;
+    } finally {
+      await g.proc.stop();
     }
-    const summaries = files.map((f) =>
-      renderProfileSummary(
-        summarizeProfile(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile),
-      ),
+    const text = renderProfileSummary(
+      summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 40),
     );
-    const text = summaries.join('\n\n');
     writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
     return text;
   }

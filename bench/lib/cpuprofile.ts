@@ -6,6 +6,7 @@ export interface CpuProfile {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
     hitCount?: number;
+    children?: number[];
   }[];
   samples: number[];
   timeDeltas: number[];
@@ -21,8 +22,12 @@ export interface SelfTimeRow {
 export interface ProfileSummary {
   totalMs: number;
   idleMs: number;
+  /** Time inside the in-process inspector session that took the profile (excluded). */
+  profilerMs: number;
   byFunction: SelfTimeRow[];
   byModule: SelfTimeRow[];
+  /** Inclusive (self + callees) time of the gateway's own functions: what each step costs. */
+  gatewayInclusive: SelfTimeRow[];
 }
 
 /** `file:///work/main/node_modules/express/lib/router.js` → `express`; gateway files keep their path. */
@@ -48,6 +53,15 @@ function shortUrl(url: string): string {
 
 export function summarizeProfile(p: CpuProfile, top = 25): ProfileSummary {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  // Samples under node:inspector are the profiler starting or stopping itself, not the gateway.
+  const inProfiler = (id: number): boolean => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
+      if (byId.get(cur)?.callFrame.url === 'node:inspector') return true;
+    }
+    return false;
+  };
   const selfById = new Map<number, number>();
   // timeDeltas[i] is the time before sample i; attribute it to the sampled node.
   for (let i = 0; i < p.samples.length; i++) {
@@ -56,6 +70,7 @@ export function summarizeProfile(p: CpuProfile, top = 25): ProfileSummary {
   }
   let totalMs = 0;
   let idleMs = 0;
+  let profilerMs = 0;
   const fn = new Map<string, number>();
   const mod = new Map<string, number>();
   for (const [id, ms] of selfById) {
@@ -67,6 +82,10 @@ export function summarizeProfile(p: CpuProfile, top = 25): ProfileSummary {
       idleMs += ms;
       continue;
     }
+    if (inProfiler(id)) {
+      profilerMs += ms;
+      continue;
+    }
     const name = url
       ? `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`
       : functionName || '(anonymous)';
@@ -74,24 +93,48 @@ export function summarizeProfile(p: CpuProfile, top = 25): ProfileSummary {
     const m = url ? moduleOf(url) : functionName.startsWith('(') ? functionName : '(native / V8)';
     mod.set(m, (mod.get(m) ?? 0) + ms);
   }
-  const busy = totalMs - idleMs || 1;
+  const busy = totalMs - idleMs - profilerMs || 1;
+  // Inclusive time of gateway functions: each distinct gateway frame on a sampled stack.
+  const incl = new Map<string, number>();
+  for (const [id, ms] of selfById) {
+    if (byId.get(id)?.callFrame.functionName === '(idle)' || inProfiler(id)) continue;
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
+      const f = byId.get(cur)?.callFrame;
+      if (!f?.url.includes('/gateway/src/')) continue;
+      const name = `${f.functionName || '(anonymous)'} ${moduleOf(f.url)}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      incl.set(name, (incl.get(name) ?? 0) + ms);
+    }
+  }
   const rows = (m: Map<string, number>) =>
     [...m.entries()]
       .map(([name, selfMs]) => ({ name, selfMs, percent: (selfMs / busy) * 100 }))
       .sort((a, b) => b.selfMs - a.selfMs)
       .slice(0, top);
-  return { totalMs, idleMs, byFunction: rows(fn), byModule: rows(mod) };
+  return {
+    totalMs,
+    idleMs,
+    profilerMs,
+    byFunction: rows(fn),
+    byModule: rows(mod),
+    gatewayInclusive: rows(incl),
+  };
 }
 
 export function renderProfileSummary(s: ProfileSummary): string {
   const fmt = (r: SelfTimeRow) => `${r.percent.toFixed(1).padStart(5)} %  ${r.name}`;
   return [
-    `profile: ${(s.totalMs / 1000).toFixed(1)} s sampled, ${((s.idleMs / (s.totalMs || 1)) * 100).toFixed(1)} % idle; shares below are of busy time`,
+    `profile: ${(s.totalMs / 1000).toFixed(1)} s sampled, ${((s.idleMs / (s.totalMs || 1)) * 100).toFixed(1)} % idle, ${((s.profilerMs / (s.totalMs || 1)) * 100).toFixed(1)} % in the profiler itself (excluded); shares below are of busy time`,
     '',
     'self time by function:',
     ...s.byFunction.map(fmt),
     '',
     'self time by module:',
     ...s.byModule.map(fmt),
+    '',
+    'inclusive time of gateway functions (self + everything they call):',
+    ...s.gatewayInclusive.map(fmt),
   ].join('\n');
 }

@@ -12,7 +12,8 @@
 // Gateway modules are imported through path variables, untyped: the gateway is being built at
 // the same time, and a change there must not break the repository's typecheck through bench/;
 // a mismatch shows up here as "not measured" with the error.
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -247,6 +248,33 @@ async function composeDataPlane(config: any, gw: Mod, sink: Mod | undefined): Pr
     isDraining: () => false,
   });
 }
+
+/**
+ * CPU profile of the load window only (not start-up or warm-up): with BENCH_CPU_PROFILE_FILE set,
+ * the first SIGUSR2 starts the V8 profiler, the second writes the profile (atomically).
+ */
+function profileOnSignal(file: string): void {
+  const session = new Session();
+  session.connect();
+  let running = false;
+  process.on('SIGUSR2', () => {
+    if (!running) {
+      running = true;
+      void session
+        .post('Profiler.enable')
+        .then(() => session.post('Profiler.setSamplingInterval', { interval: 200 }))
+        .then(() => session.post('Profiler.start'));
+      return;
+    }
+    running = false;
+    void session.post('Profiler.stop').then(({ profile }) => {
+      writeFileSync(`${file}.tmp`, JSON.stringify(profile));
+      renameSync(`${file}.tmp`, file);
+    });
+  });
+}
+
+if (process.env.BENCH_CPU_PROFILE_FILE) profileOnSignal(process.env.BENCH_CPU_PROFILE_FILE);
 
 try {
   await main();
