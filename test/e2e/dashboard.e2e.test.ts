@@ -160,6 +160,8 @@ describe.skipIf(!stackAvailable)(
     it('creates a customer and a key in the UI; the key authenticates through the gateway', async () => {
       await open('/keys');
       await page.getByRole('heading', { name: 'Keys & plans' }).waitFor();
+      // Wait for the plans, so the new customer gets the default plan.
+      await page.getByLabel('Plan').locator('option').first().waitFor({ state: 'attached' });
       await page.getByLabel('Customer name').fill(customerName);
       await page.getByRole('button', { name: 'Create customer' }).click();
       await page.waitForURL(/\/keys\?customer=/);
