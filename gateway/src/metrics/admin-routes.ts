@@ -13,8 +13,18 @@ export function gatewayAdminRoutes(opts: {
   jwks: unknown;
   adminToken: string;
   metricsRequireToken: boolean;
+  /** Readiness: the key cache has loaded and the data plane is listening. */
+  ready?: () => boolean;
 }): (app: express.Express) => void {
   return (app) => {
+    // Unauthenticated like /metrics' scrapers: probes and launchers must reach them without the token.
+    app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    app.get('/readyz', (_req, res) => {
+      const ready = opts.ready?.() ?? true;
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'starting' });
+    });
     const guard = opts.metricsRequireToken
       ? [operatorAuth(opts.adminToken)]
       : ([] as express.RequestHandler[]);
