@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { DELIBERATELY_UNSET, envVarsReadBy, PARTS, REPO_ROOT } from '../support/env-vars.js';
 import { containerEnv, type Manifest, validateManifests } from '../support/k8s-validate.js';
@@ -9,6 +11,8 @@ import { containerEnv, type Manifest, validateManifests } from '../support/k8s-v
 const K8S = import.meta.dirname;
 const BASE = join(K8S, 'base');
 const OVERLAYS = ['dev', 'prod'];
+const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-k8s-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function readManifests(file: string): Manifest[] {
   return parseAllDocuments(readFileSync(file, 'utf8'))
@@ -122,6 +126,45 @@ describe('kubernetes manifests (kustomize base and overlays)', () => {
         const set = containerEnv(ms, dep.doc.spec.template.spec.containers[0]);
         const missing = read!.filter((v) => !set.has(v) && !(v in DELIBERATELY_UNSET[part]));
         expect(missing).toEqual([]);
+      },
+    );
+  }
+
+  for (const part of PARTS) {
+    it.skipIf(envVarsReadBy(part) === undefined)(
+      `${part}: its own loadConfig accepts the environment the manifests give it (skipped while config.ts does not exist)`,
+      async () => {
+        const ms = baseManifests();
+        const dep = ms.find(
+          (m) => m.doc.kind === 'Deployment' && m.doc.metadata.name === deploymentFor[part],
+        )!;
+        const container = dep.doc.spec.template.spec.containers[0];
+        const env: Record<string, string> = {};
+        for (const from of container.envFrom ?? []) {
+          const cm = ms.find(
+            (m) => m.doc.kind === 'ConfigMap' && m.doc.metadata.name === from.configMapRef.name,
+          )!;
+          Object.assign(env, cm.doc.data);
+        }
+        for (const e of container.env ?? []) {
+          const ref = e.valueFrom?.secretKeyRef;
+          const secret = ms.find(
+            (m) => m.doc.kind === 'Secret' && m.doc.metadata.name === ref?.name,
+          );
+          env[e.name] = ref ? secret!.doc.stringData[ref.key] : e.value;
+        }
+        if (env.GATEWAY_CONFIG) {
+          // The file the ConfigMap mounts at GATEWAY_CONFIG, validated by the gateway's own schema.
+          const file = ms.find(
+            (m) => m.doc.kind === 'ConfigMap' && m.doc.metadata.name === 'gatehouse-gateway-file',
+          )!;
+          env.GATEWAY_CONFIG = join(scratch, 'gateway.yml');
+          writeFileSync(env.GATEWAY_CONFIG, file.doc.data['gateway.yml']);
+        }
+        const mod: { loadConfig?: (env: NodeJS.ProcessEnv) => unknown } = await import(
+          pathToFileURL(join(REPO_ROOT, part, 'src', 'config.ts')).href
+        );
+        expect(() => mod.loadConfig!(env)).not.toThrow();
       },
     );
   }
