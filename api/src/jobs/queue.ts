@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
 import { newId } from '../db/ids.js';
 
@@ -8,8 +9,10 @@ import { newId } from '../db/ids.js';
  *
  * Lifecycle: queued → (claim) running → succeeded | queued again with backoff | failed.
  * A running row whose lease (`locked_until`) passed is claimable again: its worker died.
- * complete / fail / heartbeat are fenced on `locked_by`, so a worker that lost its lease
- * (it stalled, another worker took the job) cannot overwrite the newer attempt's outcome.
+ * Each claim writes a fresh lease token into `locked_by` (`<worker id>/<random>`);
+ * complete / fail / heartbeat are fenced on that token, so a worker that lost its lease (it
+ * stalled and the job was claimed again, by another worker or by itself) cannot overwrite
+ * the newer attempt's outcome.
  */
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -22,6 +25,7 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   runAt: Date;
+  /** Lease token of the current attempt (`<worker id>/<random>`): complete/fail/heartbeat take it. */
   lockedBy: string | null;
   lockedUntil: Date | null;
   lastError: string | null;
@@ -117,13 +121,8 @@ export interface ClaimOptions {
 export async function claim(q: Queryable, opts: ClaimOptions): Promise<Job[]> {
   if (opts.kinds.length === 0 || opts.limit < 1) return [];
   const { rows } = await q.query<JobRow>(
-    `UPDATE jobs SET
-       status = 'running',
-       attempts = attempts + 1,
-       locked_by = $1,
-       locked_until = now() + $2::int * interval '1 millisecond',
-       updated_at = now()
-     WHERE id IN (
+    // The CTE is evaluated once: the rows it locked are exactly the rows updated.
+    `WITH next AS (
        SELECT id FROM jobs
        WHERE kind = ANY($3::text[])
          AND ((status = 'queued' AND run_at <= now())
@@ -132,34 +131,48 @@ export async function claim(q: Queryable, opts: ClaimOptions): Promise<Job[]> {
        LIMIT $4
        FOR UPDATE SKIP LOCKED
      )
-     RETURNING ${COLUMNS}`,
-    [opts.workerId, Math.trunc(opts.leaseMs), opts.kinds, opts.limit],
+     UPDATE jobs AS j SET
+       status = 'running',
+       attempts = j.attempts + 1,
+       locked_by = $1 || '/' || $5,
+       locked_until = now() + $2::int * interval '1 millisecond',
+       updated_at = now()
+     FROM next
+     WHERE j.id = next.id
+     RETURNING ${COLUMNS.replace(/(\w+)/g, 'j.$1')}`,
+    [
+      opts.workerId,
+      Math.trunc(opts.leaseMs),
+      opts.kinds,
+      opts.limit,
+      randomBytes(6).toString('hex'),
+    ],
   );
   return rows.map(toJob).sort((a, b) => a.runAt.getTime() - b.runAt.getTime());
 }
 
-/** Extends the lease. False when the lease is no longer this worker's. */
+/** Extends the lease. False when the lease (token from claim) is no longer current. */
 export async function heartbeat(
   q: Queryable,
   jobId: string,
-  workerId: string,
+  lease: string,
   leaseMs: number,
 ): Promise<boolean> {
   const { rowCount } = await q.query(
     `UPDATE jobs SET locked_until = now() + $3::int * interval '1 millisecond', updated_at = now()
      WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
-    [jobId, workerId, Math.trunc(leaseMs)],
+    [jobId, lease, Math.trunc(leaseMs)],
   );
   return rowCount === 1;
 }
 
-/** Marks the job done. False when the lease is no longer this worker's (nothing changed). */
-export async function complete(q: Queryable, jobId: string, workerId: string): Promise<boolean> {
+/** Marks the job done. False when the lease is no longer current (nothing changed). */
+export async function complete(q: Queryable, jobId: string, lease: string): Promise<boolean> {
   const { rowCount } = await q.query(
     `UPDATE jobs SET status = 'succeeded', locked_by = NULL, locked_until = NULL,
        last_error = NULL, updated_at = now(), finished_at = now()
      WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
-    [jobId, workerId],
+    [jobId, lease],
   );
   return rowCount === 1;
 }
@@ -173,7 +186,7 @@ export type FailOutcome = 'retry' | 'failed' | 'lease_lost';
 export async function fail(
   q: Queryable,
   job: Pick<Job, 'id' | 'attempts' | 'maxAttempts'>,
-  workerId: string,
+  lease: string,
   error: string,
   opts: { retryInMs: number; final?: boolean },
 ): Promise<FailOutcome> {
@@ -183,14 +196,14 @@ export async function fail(
         `UPDATE jobs SET status = 'failed', locked_by = NULL, locked_until = NULL,
            last_error = $3, updated_at = now(), finished_at = now()
          WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
-        [job.id, workerId, truncate(error)],
+        [job.id, lease, truncate(error)],
       )
     : await q.query(
         `UPDATE jobs SET status = 'queued', locked_by = NULL, locked_until = NULL,
            last_error = $3, updated_at = now(),
            run_at = now() + $4::int * interval '1 millisecond'
          WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
-        [job.id, workerId, truncate(error), Math.trunc(opts.retryInMs)],
+        [job.id, lease, truncate(error), Math.trunc(opts.retryInMs)],
       );
   if (rowCount !== 1) return 'lease_lost';
   return giveUp ? 'failed' : 'retry';

@@ -120,11 +120,12 @@ export function startWorker(db: Database, opts: WorkerOptions): Worker {
       await recordFailure(job, handler, 'worker lost the lease on the last attempt', true);
       return;
     }
+    const lease = job.lockedBy!;
     let completedInTx = false;
     let leaseLost = false;
     const beat = setInterval(
       () => {
-        heartbeat(db, job.id, id, leaseMs).then(
+        heartbeat(db, job.id, lease, leaseMs).then(
           (held) => {
             if (!held && !leaseLost) {
               leaseLost = true;
@@ -145,12 +146,12 @@ export function startWorker(db: Database, opts: WorkerOptions): Worker {
         workerId: id,
         signal: abort.signal,
         completeIn: async (tx) => {
-          if (!(await complete(tx, job.id, id))) throw new LeaseLostError(job.id);
+          if (!(await complete(tx, job.id, lease))) throw new LeaseLostError(job.id);
           completedInTx = true;
         },
       });
       clearInterval(beat);
-      if (!completedInTx && !(await complete(db, job.id, id))) {
+      if (!completedInTx && !(await complete(db, job.id, lease))) {
         log.warn({ job_id: job.id, worker_id: id }, 'job finished after its lease was lost');
         return;
       }
@@ -169,11 +170,11 @@ export function startWorker(db: Database, opts: WorkerOptions): Worker {
     const retryInMs = backoffMs(job.attempts, backoff);
     const outcome = handler.onFailed
       ? await db.transaction(async (tx) => {
-          const o = await fail(tx, job, id, error, { retryInMs, final });
+          const o = await fail(tx, job, job.lockedBy!, error, { retryInMs, final });
           if (o === 'failed') await handler.onFailed!(tx, job, error);
           return o;
         })
-      : await fail(db, job, id, error, { retryInMs, final });
+      : await fail(db, job, job.lockedBy!, error, { retryInMs, final });
     const fields = { job_id: job.id, kind: job.kind, attempt: job.attempts, error };
     if (outcome === 'retry')
       log.warn({ ...fields, retry_in_ms: retryInMs }, 'job failed; will retry');
@@ -186,10 +187,11 @@ export function startWorker(db: Database, opts: WorkerOptions): Worker {
     const done = runJob(job, abort)
       .catch((err: unknown) => log.error({ job_id: job.id, err }, 'recording job outcome failed'))
       .finally(() => {
-        running.delete(job.id);
+        running.delete(job.lockedBy!);
         nudge();
       });
-    running.set(job.id, { done, abort });
+    // Keyed by lease, not job id: after a lost lease the same job may be here twice.
+    running.set(job.lockedBy!, { done, abort });
   }
 
   const loop = (async () => {
