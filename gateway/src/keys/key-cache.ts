@@ -121,20 +121,24 @@ function emptyState(): State {
 
 function apply(state: State, data: KeyData): void {
   for (const p of data.plans) {
-    state.plans.set(p.name, {
-      name: p.name,
-      requests_per_minute: p.requests_per_minute,
-      burst: p.burst,
-      requests_per_second: p.requests_per_second ?? null,
-      daily_quota: p.daily_quota ?? null,
-    });
+    // Frozen: callers get these objects by reference on every request and must not change them.
+    state.plans.set(
+      p.name,
+      Object.freeze({
+        name: p.name,
+        requests_per_minute: p.requests_per_minute,
+        burst: p.burst,
+        requests_per_second: p.requests_per_second ?? null,
+        daily_quota: p.daily_quota ?? null,
+      }),
+    );
   }
   for (const c of data.customers) state.customers.set(c.id, { plan: c.plan, disabled: c.disabled });
   for (const k of data.keys) {
     state.keys.set(k.keyId, {
       customerId: k.customerId,
       hash: Buffer.from(k.hash, 'hex'),
-      scopes: [...k.scopes],
+      scopes: Object.freeze([...k.scopes]) as string[],
       expiresAt: k.expiresAt,
       revokedAt: k.revokedAt,
     });
