@@ -546,6 +546,24 @@ class Bench {
     return text;
   }
 
+  /** Evidence that capture really shipped: how many events the collector's query API counts. */
+  async collectorEvents(): Promise<void> {
+    if (!this.collector) return;
+    try {
+      const res = await fetchOnce(`${this.collector.url}/api/v1/overview?range=1h`, {
+        headers: { authorization: `Bearer ${this.adminToken}` },
+      });
+      const body = JSON.parse(res.body) as { requests?: number };
+      this.notes.push(
+        res.status === 200
+          ? `The collector's query API counted ${body.requests ?? '?'} request events in ClickHouse at the end of the run (the full-chain gateways ship every request).`
+          : `The collector's query API answered ${res.status} when asked for the event count.`,
+      );
+    } catch (e) {
+      this.notes.push(`Could not ask the collector for its event count: ${firstLine(e)}`);
+    }
+  }
+
   async stopAll(): Promise<void> {
     await Promise.allSettled(this.processes.reverse().map((p) => p.stop()));
     if (this.cfg.databaseUrl && this.schemas.length > 0) {
@@ -623,6 +641,7 @@ async function main(): Promise<void> {
     const full = configs.find((c) => c.id === 'gw-full-https')?.rps?.median ?? null;
     const fixedRate = await bench.fixedRate(full);
     const memory = await bench.memory();
+    await bench.collectorEvents();
     const profileText = cfg.profile ? await bench.profile() : null;
     if (profileText) {
       console.log(`\n${profileText}\n`);
