@@ -1,7 +1,8 @@
 /**
- * Writes to the raw `requests` table. The rollup is fed by its materialized view on every
+ * Writes to the raw `requests` table. The rollups are fed by materialized views on every
  * insert, so a row inserted twice would be counted twice there: `insertNew` first drops rows
  * whose request_id is already stored (one writer per collector serialises check and insert).
+ * Raw rows are also protected by the table itself (ReplacingMergeTree keyed on request_id).
  */
 import type { RequestEvent } from '@gatehouse/shared';
 import type { ClickHouse } from './client.js';
@@ -97,9 +98,14 @@ const ID_CHUNK = 5000;
 export interface RequestsStore {
   /** Ids among `events` already stored (looked up inside the events' time span only). */
   existingIds(events: readonly RequestEvent[]): Promise<Set<string>>;
-  /** Inserts events not stored yet (and each id once); returns the ids inserted now. */
+  /**
+   * Inserts events not stored yet (and each id once); returns the ids inserted now.
+   * `mayBeStored` says which events can already be in ClickHouse (a retried batch): only those
+   * are looked up (the lookup costs about as much as the insert). Default: all.
+   */
   insertNew(
     events: readonly RequestEvent[],
+    mayBeStored?: (e: RequestEvent) => boolean,
   ): Promise<{ inserted: number; duplicates: number; insertedIds: Set<string> }>;
 }
 
@@ -130,10 +136,10 @@ export function createRequestsStore(ch: ClickHouse, database: string): RequestsS
 
   return {
     existingIds,
-    async insertNew(events) {
+    async insertNew(events, mayBeStored = () => true) {
       const unique = new Map<string, RequestEvent>();
       for (const e of events) if (!unique.has(e.request_id)) unique.set(e.request_id, e);
-      const stored = await existingIds([...unique.values()]);
+      const stored = await existingIds([...unique.values()].filter(mayBeStored));
       const rows: RequestRow[] = [];
       const insertedIds = new Set<string>();
       for (const e of unique.values()) {

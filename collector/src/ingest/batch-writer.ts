@@ -28,8 +28,13 @@ export interface BatchWriterOptions {
 }
 
 export interface BatchWriter {
-  /** Resolves once every event is stored (or was already); rejects if the insert failed. */
-  write(events: RequestEvent[]): Promise<WriteResult>;
+  /**
+   * Resolves once every event is stored (or was already); rejects if the insert failed.
+   * `firstAttempt`: the sender says this batch was never sent before, so its events cannot be
+   * stored yet and the ClickHouse lookup for them is skipped (repeats inside the queue are
+   * still caught). Anything else — retries, unknown senders — is looked up.
+   */
+  write(events: RequestEvent[], options?: { firstAttempt?: boolean }): Promise<WriteResult>;
   depth(): number;
   /** Flushes what is queued, then refuses new writes. Safe to call twice. */
   close(): Promise<void>;
@@ -37,6 +42,7 @@ export interface BatchWriter {
 
 interface Pending {
   events: RequestEvent[];
+  firstAttempt: boolean;
   enqueuedAt: number;
   resolve(r: WriteResult): void;
   reject(err: unknown): void;
@@ -101,7 +107,9 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
     const all = take.flatMap((p) => p.events);
     const stop = metrics.insertDuration.startTimer();
     try {
-      const result = await store.insertNew(all);
+      const lookup = new Set<RequestEvent>();
+      for (const p of take) if (!p.firstAttempt) for (const e of p.events) lookup.add(e);
+      const result = await store.insertNew(all, (e) => lookup.has(e));
       stop();
       metrics.batches.inc({ result: 'ok' });
       metrics.rowsIngested.inc(result.inserted);
@@ -132,14 +140,20 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   }
 
   return {
-    write(events) {
+    write(events, writeOptions = {}) {
       if (closed) return Promise.reject(new QueueFullError('the collector is shutting down'));
       if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
       if (queuedRows > 0 && queuedRows + events.length > maxQueueRows) {
         return Promise.reject(new QueueFullError(`${queuedRows} rows already waiting`));
       }
       return new Promise<WriteResult>((resolve, reject) => {
-        queue.push({ events, enqueuedAt: Date.now(), resolve, reject });
+        queue.push({
+          events,
+          firstAttempt: writeOptions.firstAttempt === true,
+          enqueuedAt: Date.now(),
+          resolve,
+          reject,
+        });
         queuedRows += events.length;
         schedule();
       });

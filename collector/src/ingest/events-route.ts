@@ -10,6 +10,12 @@ import type { CollectorMetrics } from '../metrics.js';
 import { type BatchWriter, QueueFullError } from './batch-writer.js';
 import { parseEventBatch } from './ndjson.js';
 
+/**
+ * Senders number their attempts at a batch (`1` = never sent before). Only batches that may have
+ * reached ClickHouse already (attempt > 1, or no header) pay for the stored-id lookup.
+ */
+export const BATCH_ATTEMPT_HEADER = 'gatehouse-batch-attempt';
+
 const NDJSON_TYPES = /^(application\/(x-ndjson|ndjson|jsonl|x-jsonlines|json)|text\/plain)\b/i;
 
 export interface EventsRouteOptions {
@@ -41,7 +47,9 @@ export function eventsRoute(options: EventsRouteOptions): Router {
       }
       let result: IngestResult;
       try {
-        result = await options.writer.write(parsed.events);
+        result = await options.writer.write(parsed.events, {
+          firstAttempt: req.get(BATCH_ATTEMPT_HEADER) === '1',
+        });
       } catch (err) {
         const spec =
           err instanceof QueueFullError

@@ -24,10 +24,12 @@ export interface ShipperOptions {
   /** `COLLECTOR_INGEST_TOKEN`. */
   token: string;
   spoolDir: string;
-  /** Events held in memory before new ones are dropped (default 20 000). */
+  /** Events held in memory before new ones are dropped (default 100 000). */
   maxQueue?: number;
-  /** Events per POST (default 2 000). */
+  /** Events per POST (default 5 000). */
   maxBatch?: number;
+  /** Full batches sent concurrently from memory (default 4); spool replay is one at a time. */
+  maxInFlight?: number;
   /** Longest an event waits in memory before a partial batch is sent (default 1 000 ms). */
   flushMs?: number;
   /** Disk bound for the spool (default 256 MiB). */
@@ -85,8 +87,9 @@ function validateOptions(
     url,
     token: o.token,
     spoolDir: o.spoolDir,
-    maxQueue: o.maxQueue ?? 20_000,
-    maxBatch: o.maxBatch ?? 2_000,
+    maxQueue: o.maxQueue ?? 100_000,
+    maxBatch: o.maxBatch ?? 5_000,
+    maxInFlight: o.maxInFlight ?? 4,
     flushMs: o.flushMs ?? 1_000,
     maxSpoolBytes: o.maxSpoolBytes ?? 256 * 1024 * 1024,
     requestTimeoutMs: o.requestTimeoutMs ?? 10_000,
@@ -153,7 +156,10 @@ export function createShipper(options: ShipperOptions): Shipper {
   }
 
   /** POSTs one body; resolves with the ack, throws SendError (status set for HTTP answers). */
-  async function post(body: Buffer): Promise<{ accepted: number; duplicates: number }> {
+  async function post(
+    body: Buffer,
+    attempt: number,
+  ): Promise<{ accepted: number; duplicates: number }> {
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(o.url, {
@@ -163,6 +169,8 @@ export function createShipper(options: ShipperOptions): Shipper {
           authorization: `Bearer ${o.token}`,
           'content-type': 'application/x-ndjson',
           'content-encoding': 'gzip',
+          // 1 = never sent before: the collector can skip its already-stored lookup.
+          'gatehouse-batch-attempt': String(attempt),
         },
         body,
         headersTimeout: o.requestTimeoutMs,
@@ -211,12 +219,14 @@ export function createShipper(options: ShipperOptions): Shipper {
    */
   async function deliver(
     body: Buffer,
+    firstAttempt: boolean,
     replace: (body: Buffer, events: number) => Promise<void>,
   ): Promise<'done' | 'retry'> {
     let current = body;
+    let attempt = firstAttempt ? 1 : 2;
     for (;;) {
       try {
-        const ack = await post(current);
+        const ack = await post(current, attempt);
         counters.sent += ack.accepted + ack.duplicates;
         counters.duplicates += ack.duplicates;
         retryDelay = 0;
@@ -224,6 +234,7 @@ export function createShipper(options: ShipperOptions): Shipper {
       } catch (err) {
         const e = err as SendError;
         counters.sendFailures += 1;
+        attempt += 1;
         const lines = refusedLines(e);
         if (lines) {
           const kept = gunzipSync(current)
@@ -273,26 +284,34 @@ export function createShipper(options: ShipperOptions): Shipper {
     // Backlog first, so batches arrive in the order they were made.
     for (let head = s.oldest(); head && !down; head = s.oldest()) {
       let batch: SpooledBatch = head;
-      const result = await deliver(await s.read(batch), async (body, n) => {
+      const result = await deliver(await s.read(batch), false, async (body, n) => {
         batch = await s.rewrite(batch, body, n);
       });
       if (result === 'done') await s.remove(batch);
       else down = true;
     }
-    // Memory: send while the collector answers; once it does not, move batches to disk.
+    // Memory: send while the collector answers (up to maxInFlight full batches at once, since the
+    // collector holds each request until its next insert); once it does not, move batches to disk.
     while (queue.length > 0) {
       const due =
         final || down || queue.length >= o.maxBatch || Date.now() - firstQueuedAt >= o.flushMs;
       if (!due) break;
-      const events = takeBatch();
-      inFlight = events.length;
-      const body = encode(events);
+      const batches = [takeBatch()];
+      if (!down)
+        while (batches.length < o.maxInFlight && queue.length >= o.maxBatch)
+          batches.push(takeBatch());
+      inFlight = batches.reduce((n, b) => n + b.length, 0);
       try {
-        if (down) {
-          await s.append(body, events.length);
-        } else if ((await deliver(body, async () => {})) === 'retry') {
-          down = true;
-          await s.append(body, events.length);
+        const bodies = batches.map(encode);
+        const results = down
+          ? bodies.map(() => 'retry' as const)
+          : await Promise.all(bodies.map((body) => deliver(body, true, async () => {})));
+        // Failed batches go to disk in the order they were made.
+        for (let i = 0; i < bodies.length; i++) {
+          if (results[i] === 'retry') {
+            down = true;
+            await s.append(bodies[i]!, batches[i]!.length);
+          }
         }
       } finally {
         inFlight = 0;
