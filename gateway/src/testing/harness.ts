@@ -31,6 +31,8 @@ export interface SeenRequest {
 export interface TestUpstream {
   url: string;
   seen: SeenRequest[];
+  /** What reached the upstream other than the gateway's own OpenAPI reads. */
+  forwarded(): SeenRequest[];
   /** Hold `/v1/slow` requests until released (upstream-timeout tests). */
   close(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function startUpstream(): Promise<TestUpstream> {
   return {
     url,
     seen,
+    forwarded: () => seen.filter((r) => r.url !== '/openapi.json'),
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();
@@ -220,4 +223,95 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return check();
+}
+
+export interface GatewayProcess {
+  httpsUrl: string;
+  output: () => string;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * A second gateway as a real OS process (`main.ts`), sharing the database schema, Redis prefix
+ * and data dir (so the same dev certificate) of `like`.
+ */
+export async function spawnGatewayProcess(
+  like: TestGateway,
+  env: Record<string, string> = {},
+): Promise<GatewayProcess> {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+  const c = like.config;
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_HTTPS_PORT: '0',
+      GATEWAY_HTTP_PORT: '0',
+      GATEWAY_ADMIN_PORT: '0',
+      GATEWAY_WORKERS: '1',
+      GATEHOUSE_DATA_DIR: like.dataDir,
+      GATEHOUSE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      GATEWAY_UPSTREAM_URL: c.upstreamUrl,
+      DATABASE_URL: c.databaseUrl ?? '',
+      GATEWAY_DATABASE_SCHEMA: c.databaseSchema ?? '',
+      GATEWAY_KEY_CACHE_REFRESH_MS: String(c.keyCacheRefreshMs),
+      GATEWAY_REDIS_PREFIX: c.redisPrefix,
+      ...(c.redisUrl ? { REDIS_URL: c.redisUrl } : {}),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const httpsUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`gateway process did not start:\n${output}`)),
+      30_000,
+    );
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      const m = /"https":"(https:\/\/[^"]+)"/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway process exited ${code}:\n${output}`));
+    });
+  });
+  return {
+    httpsUrl,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** An HTTPS call to any gateway URL that trusts `gw`'s certificate. */
+export async function callUrl(
+  gw: TestGateway,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}> {
+  const ca = readFileSync(join(tlsDir(gw.config), 'cert.pem'));
+  const agent = new Agent({ connect: { ca, servername: 'localhost' } });
+  try {
+    const res = await request(url, { headers, dispatcher: agent });
+    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  } finally {
+    await agent.close();
+  }
 }
