@@ -2,6 +2,7 @@
  * Composition root of the orders API: wires config, database, identity, routes and the error
  * handler; `startApi(config)` runs it (tests, the launcher and `main.ts` all use it).
  */
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
@@ -78,6 +79,8 @@ export interface RunningApi {
   port: number;
   db: Database;
   app: Express;
+  server: Server;
+  /** Graceful: stop accepting, let in-flight requests finish, stop the worker, close the pool. */
   close(): Promise<void>;
 }
 
@@ -94,6 +97,9 @@ const PURGE_EVERY_MS = 10 * 60 * 1000;
 export async function startApi(config: Config, opts: StartOptions = {}): Promise<RunningApi> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const ownsDb = opts.db === undefined;
+  // PGlite does not create missing parent directories (e.g. a fresh ./.data).
+  if (ownsDb && !config.databaseUrl && config.pgliteDir)
+    await mkdir(config.pgliteDir, { recursive: true });
   const db =
     opts.db ??
     (await openDatabase({
@@ -156,7 +162,7 @@ export async function startApi(config: Config, opts: StartOptions = {}): Promise
       })();
       return closing;
     };
-    return { url, port, db, app, close };
+    return { url, port, db, app, server, close };
   } catch (err) {
     if (ownsDb) await db.close();
     throw err;
