@@ -19,7 +19,7 @@ import { loadConfig, startCollector } from '@gatehouse/collector';
 import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
 import type { RequestEvent } from '@gatehouse/shared';
 
-const args = Object.fromEntries(
+const args: Record<string, string> = Object.fromEntries(
   process.argv.slice(2).map((a) => {
     const [k, v] = a.replace(/^--/, '').split('=');
     return [k, v ?? ''];
@@ -30,7 +30,7 @@ const CLIENT_BATCHES = (args.batches ?? '1000,10000,50000').split(',').map(Numbe
 const ROW_TARGETS = (args.rows ?? '10000000')
   .split(',')
   .map(Number)
-  .filter((n) => n > 0);
+  .filter((n: number) => n > 0);
 const QUERY_RUNS = Number(args.runs ?? 20);
 const CONCURRENCY = Number(args.concurrency ?? 8);
 const INGEST_TOKEN = 'bench-ingest-token-000000';
