@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, parseApiKey } from '../keys/api-key.js';
@@ -94,6 +95,29 @@ describe.each(testBackends('admin_sec'))('admin API security on $name', (backend
       expect(key.json.name).toBe(name);
     }
     expect((await admin.call('GET', '/v1/customers')).status).toBe(200);
+  });
+
+  it('round-trips any valid Unicode name exactly, and refuses the unstorable ones', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), async (name) => {
+        const res = await admin.call('POST', '/v1/customers', { name });
+        const expected = name.trim();
+        if (expected === '' || /[\p{Cc}\p{Cs}]/u.test(expected)) {
+          expect(res.status).toBe(422);
+          expect(res.json.error.field).toBe('name');
+          return;
+        }
+        expect(res.status).toBe(201);
+        expect(res.json.name).toBe(expected);
+        expect((await admin.call('GET', `/v1/customers/${res.json.id}`)).json.name).toBe(expected);
+      }),
+      { numRuns: 40 },
+    );
+    for (const name of ['nul\u0000byte', 'lone \ud800 surrogate', 'tab\there']) {
+      const res = await admin.call('POST', '/v1/customers', { name });
+      expect(res.status).toBe(422);
+      expect(res.json.error.field).toBe('name');
+    }
   });
 
   it('keeps key secrets and the operator token out of the logs', async () => {

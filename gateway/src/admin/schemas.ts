@@ -4,14 +4,19 @@
  */
 import { z } from 'zod';
 
-/** Free text people type: trimmed, 1–200 characters, any script, no control characters. */
+/** Free text people type: trimmed, 1–200 characters, any script, stored exactly as sent. */
 const displayName = z
   .string()
   .trim()
   .min(1)
   .max(200)
-  // A refinement rather than a pattern: the /u flag does not survive into OpenAPI.
-  .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+  // A refinement rather than a pattern: the /u flag does not survive into OpenAPI. Control
+  // characters (NUL cannot even be stored) and lone surrogates (not valid UTF-8: they would be
+  // stored as U+FFFD, silently changing the name) are refused.
+  .refine(
+    (s) => !/[\p{Cc}\p{Cs}]/u.test(s),
+    'must not contain control characters or lone surrogates',
+  );
 
 export const PlanName = z
   .string()
