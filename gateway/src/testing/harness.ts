@@ -97,7 +97,7 @@ export interface TestGateway extends RunningGateway {
   call(
     method: string,
     path: string,
-    opts?: { headers?: Record<string, string>; body?: string },
+    opts?: { headers?: Record<string, string>; body?: string; baseUrl?: string },
     // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
   ): Promise<{ status: number; headers: Record<string, string>; json: any; text: string }>;
   // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
@@ -154,7 +154,7 @@ export async function startTestGateway(
     sink,
     logs: () => logText,
     async call(method, path, opts = {}) {
-      const res = await request(`${gw.httpsUrl}${path}`, {
+      const res = await request(`${opts.baseUrl ?? gw.httpsUrl}${path}`, {
         method: method as 'GET',
         headers: opts.headers,
         body: opts.body,

@@ -99,15 +99,18 @@ export function createRedisStore(opts: RedisStoreOptions): RateLimitStore & {
     async ready(timeoutMs) {
       if (client.status === 'ready') return true;
       return new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          client.off('ready', onReady);
-          resolve(false);
-        }, timeoutMs);
-        const onReady = () => {
+        const done = (ok: boolean) => {
           clearTimeout(timer);
-          resolve(true);
+          client.off('ready', onReady);
+          client.off('error', onError);
+          resolve(ok);
         };
+        const onReady = () => done(true);
+        // The first connection error is answer enough: do not hold the start for the timeout.
+        const onError = () => done(false);
+        const timer = setTimeout(() => done(false), timeoutMs);
         client.once('ready', onReady);
+        client.once('error', onError);
       });
     },
     async consume(request: ConsumeRequest): Promise<Decision> {
