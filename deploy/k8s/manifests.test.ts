@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { DELIBERATELY_UNSET, envVarsReadBy, PARTS, REPO_ROOT } from '../support/env-vars.js';
 import { containerEnv, type Manifest, validateManifests } from '../support/k8s-validate.js';
+import { renderKustomization } from '../support/kustomize-lite.js';
 
 const K8S = import.meta.dirname;
 const BASE = join(K8S, 'base');
@@ -33,7 +34,7 @@ function baseManifests(): Manifest[] {
 /** kustomize is built into kubectl; absent on CI machines, present on many laptops. */
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
-function render(overlay: string): Manifest[] {
+function kubectlRender(overlay: string): Manifest[] {
   const out = spawnSync('kubectl', ['kustomize', join(K8S, 'overlays', overlay)], {
     encoding: 'utf8',
   });
@@ -41,7 +42,15 @@ function render(overlay: string): Manifest[] {
   return parseAllDocuments(out.stdout)
     .map((d) => d.toJS())
     .filter((doc) => doc !== null)
-    .map((doc) => ({ file: `overlays/${overlay} (rendered)`, doc }));
+    .map((doc) => ({ file: `overlays/${overlay} (kubectl kustomize)`, doc }));
+}
+
+/** The overlay as kustomize renders it (deploy/support/kustomize-lite.ts; no kubectl needed). */
+function render(overlay: string): Manifest[] {
+  return renderKustomization(join(K8S, 'overlays', overlay)).map((doc) => ({
+    file: `overlays/${overlay} (rendered)`,
+    doc,
+  }));
 }
 
 describe('kubernetes manifests (kustomize base and overlays)', () => {
@@ -170,25 +179,22 @@ describe('kubernetes manifests (kustomize base and overlays)', () => {
   }
 
   for (const overlay of OVERLAYS) {
-    it.skipIf(!kubectl)(
-      `overlay ${overlay} renders with kustomize and passes the validation (skipped without kubectl)`,
-      () => {
-        const ms = render(overlay);
-        expect(validateManifests(ms)).toEqual([]);
-        const ns = ms.find((m) => m.doc.kind === 'Namespace')!.doc.metadata.name;
-        for (const m of ms.filter((x) => x.doc.kind !== 'Namespace')) {
-          expect(m.doc.metadata.namespace, `${m.doc.kind}/${m.doc.metadata.name}`).toBe(ns);
+    it(`overlay ${overlay} renders and passes the validation`, () => {
+      const ms = render(overlay);
+      expect(validateManifests(ms)).toEqual([]);
+      const ns = ms.find((m) => m.doc.kind === 'Namespace')!.doc.metadata.name;
+      for (const m of ms.filter((x) => x.doc.kind !== 'Namespace')) {
+        expect(m.doc.metadata.namespace, `${m.doc.kind}/${m.doc.metadata.name}`).toBe(ns);
+      }
+      for (const d of ms.filter((x) => x.doc.kind === 'Deployment')) {
+        for (const c of d.doc.spec.template.spec.containers) {
+          expect(c.image, 'images carry a tag from the overlay').toMatch(
+            /^gatehouse\/[a-z]+:[\w.-]+$/,
+          );
+          expect(c.image).not.toMatch(/:latest$/);
         }
-        for (const d of ms.filter((x) => x.doc.kind === 'Deployment')) {
-          for (const c of d.doc.spec.template.spec.containers) {
-            expect(c.image, 'images carry a tag from the overlay').toMatch(
-              /^gatehouse\/[a-z]+:[\w.-]+$/,
-            );
-            expect(c.image).not.toMatch(/:latest$/);
-          }
-        }
-      },
-    );
+      }
+    });
   }
 
   it.skipIf(!kubectl)(
@@ -200,6 +206,30 @@ describe('kubernetes manifests (kustomize base and overlays)', () => {
       expect(svc.doc.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
     },
   );
+
+  for (const overlay of OVERLAYS) {
+    it.skipIf(!kubectl)(
+      `overlay ${overlay}: the renderer used above matches kubectl kustomize exactly (skipped without kubectl)`,
+      () => {
+        const key = (m: Manifest) => `${m.doc.kind}/${m.doc.metadata.name}`;
+        const ours = new Map(render(overlay).map((m) => [key(m), m.doc]));
+        const theirs = kubectlRender(overlay);
+        expect(theirs.map(key).sort()).toEqual([...ours.keys()].sort());
+        for (const m of theirs) expect(ours.get(key(m)), key(m)).toEqual(m.doc);
+      },
+    );
+  }
+
+  it('the validation refuses a secret volume mode written as 0440 but read as decimal 440', () => {
+    const broken = structuredClone(baseManifests());
+    const gateway = broken.find(
+      (m) => m.doc.kind === 'Deployment' && m.doc.metadata.name === 'gatehouse-gateway',
+    )!;
+    gateway.doc.spec.template.spec.volumes.find(
+      (v: { secret?: unknown }) => v.secret,
+    ).secret.defaultMode = 440;
+    expect(validateManifests(broken).join('\n')).toContain('grants write or execute');
+  });
 
   it('the overlays patch only objects the base defines', () => {
     const names = new Set(baseManifests().map((m) => `${m.doc.kind}/${m.doc.metadata.name}`));

@@ -79,6 +79,16 @@ export function validateManifests(manifests: Manifest[]): string[] {
       problems.push(`${name(m)}: pod securityContext.runAsNonRoot is not true`);
     const volumes = new Set((pod.volumes ?? []).map((v: Obj) => v.name));
     for (const v of pod.volumes ?? []) {
+      const mode = (v.secret ?? v.configMap)?.defaultMode;
+      // Read-only for owner/group at most. Catches 0440 written where a YAML 1.2 tool reads 440.
+      if (
+        mode !== undefined &&
+        (!Number.isInteger(mode) || mode < 0 || mode > 0o777 || (mode & 0o333) !== 0)
+      ) {
+        problems.push(
+          `${name(m)}: volume ${v.name} defaultMode ${mode} (0${Number(mode).toString(8)}) grants write or execute`,
+        );
+      }
       if (v.configMap && !configMaps.has(v.configMap.name)) {
         problems.push(`${name(m)}: volume ${v.name} uses unknown ConfigMap ${v.configMap.name}`);
       }
