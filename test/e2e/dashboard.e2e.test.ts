@@ -88,6 +88,14 @@ describe.skipIf(!stackAvailable)(
       });
     }
 
+    /** Turns an error the page shows into the test's failure message. */
+    async function failOnAlert(step: string): Promise<void> {
+      const alert = page.getByRole('alert');
+      if ((await alert.count()) > 0) {
+        throw new Error(`${step}: the page says "${await alert.first().textContent()}"`);
+      }
+    }
+
     async function shot(name: string): Promise<void> {
       await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
     }
@@ -161,8 +169,18 @@ describe.skipIf(!stackAvailable)(
       await open('/keys');
       await page.getByRole('heading', { name: 'Keys & plans' }).waitFor();
       // Wait for the plans, so the new customer gets the default plan.
-      await page.getByLabel('Plan').locator('option').first().waitFor({ state: 'attached' });
+      await page
+        .getByLabel('Plan')
+        .locator('option')
+        .first()
+        .waitFor({ state: 'attached' })
+        .catch(async (err: unknown) => {
+          await failOnAlert('loading plans from the admin API');
+          throw err;
+        });
       await page.getByLabel('Customer name').fill(customerName);
+      // The larger plan, so this test's own traffic never meets the rate limit.
+      await page.getByLabel('Plan').selectOption('pro');
       await page.getByRole('button', { name: 'Create customer' }).click();
       await page.waitForURL(/\/keys\?customer=/);
       customerId = new URL(page.url()).searchParams.get('customer') ?? '';

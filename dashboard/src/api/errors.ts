@@ -71,7 +71,7 @@ export function normaliseError(err: unknown): AppError {
   }
   if (err instanceof TypeError) {
     // fetch rejects with a TypeError when the server cannot be reached (or CORS refuses).
-    return new AppError('network', `Cannot reach the server (${err.message}).`);
+    return new AppError('network', `Cannot reach the server: ${err.message}.`);
   }
   return new AppError('invalid_response', err instanceof Error ? err.message : String(err));
 }

@@ -18,6 +18,8 @@ export interface HttpClientOptions {
   /** Called on every 401 so the app can drop the token and go back to login. */
   onUnauthorized: () => void;
   fetchImpl?: typeof fetch;
+  /** Names the service in "cannot reach" errors, with a hint on what to check. */
+  unreachable?: string;
 }
 
 export function toQueryString(query: Query | undefined): string {
@@ -54,7 +56,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         res = await doFetch(`${base}${path}${toQueryString(opts.query)}`, init);
       } catch (err) {
-        throw normaliseError(err);
+        const e = normaliseError(err);
+        if (e.kind === 'network' && options.unreachable) {
+          throw new AppError('network', `${options.unreachable} (${e.message})`);
+        }
+        throw e;
       }
       const text = await res.text().catch(() => '');
       let body: unknown;

@@ -53,8 +53,17 @@ export function AuthProvider(props: {
     const onUnauthorized = () => logout('Your session ended: the operator token was refused.');
     const common = { token: session.token, onUnauthorized, ...(fetchImpl ? { fetchImpl } : {}) };
     return {
-      analytics: createHttpClient({ baseUrl: config.queryApiBase, ...common }),
-      admin: createHttpClient({ baseUrl: session.adminUrl, ...common }),
+      analytics: createHttpClient({
+        baseUrl: config.queryApiBase,
+        unreachable: 'Cannot reach the collector query API.',
+        ...common,
+      }),
+      admin: createHttpClient({
+        baseUrl: session.adminUrl,
+        // A browser reports a CORS refusal like an unreachable server, so name both causes.
+        unreachable: `Cannot reach the gateway admin API at ${session.adminUrl}: check that it runs and that its ADMIN_CORS_ORIGINS lists ${globalThis.location?.origin ?? 'this page'}.`,
+        ...common,
+      }),
     };
   }, [session, config, logout, fetchImpl]);
 

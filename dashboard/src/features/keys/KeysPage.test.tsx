@@ -144,6 +144,7 @@ describe('keys and plans', () => {
     }) as typeof fetch;
     renderApp('/keys', failing);
     const alerts = await screen.findAllByRole('alert');
-    expect(alerts[0]).toHaveTextContent('Cannot reach the server');
+    expect(alerts[0]).toHaveTextContent('Cannot reach the gateway admin API at http://admin.test');
+    expect(alerts[0]).toHaveTextContent('ADMIN_CORS_ORIGINS');
   });
 });
