@@ -106,6 +106,9 @@ describe.each(testBackends('admin_err'))('admin API errors on $name', (backend) 
         'key_not_found',
       );
       expectError(await admin.call('GET', '/v1/plans/platinum'), 404, 'plan_not_found');
+      expectError(await admin.call('GET', '/v1/plans/%00'), 404, 'plan_not_found');
+      expectError(await admin.call('GET', '/v1/customers/%00'), 404, 'customer_not_found');
+      expectError(await admin.call('GET', '/v1/keys/%00'), 404, 'key_not_found');
     });
 
     it('refuses a customer or plan change to a plan that does not exist', async () => {

@@ -5,7 +5,7 @@ import { GatewayErrors } from '../../errors.js';
 import type { AdminDeps } from '../deps.js';
 import { documentPath, jsonContent } from '../docs.js';
 import { bodyOf, methodNotAllowed, parseOr422 } from '../http.js';
-import { CreatePlanBody, listOf, PlanNameParams, PlanSchema } from '../schemas.js';
+import { CreatePlanBody, listOf, PlanName, PlanNameParams, PlanSchema } from '../schemas.js';
 import { planJson } from '../serialize.js';
 
 export function planRoutes(deps: AdminDeps, registry: OpenAPIRegistry): Router {
@@ -40,7 +40,9 @@ export function planRoutes(deps: AdminDeps, registry: OpenAPIRegistry): Router {
   router
     .route('/v1/plans/:name')
     .get(async function getPlan(req, res) {
-      const plan = await deps.store.getPlan(String(req.params.name));
+      // Anything that cannot be a plan name (e.g. a NUL byte) is a 404 and never reaches SQL.
+      const name = String(req.params.name);
+      const plan = PlanName.safeParse(name).success ? await deps.store.getPlan(name) : undefined;
       if (!plan) throw new ApiError(GatewayErrors.plan_not_found);
       res.json(planJson(plan));
     })
