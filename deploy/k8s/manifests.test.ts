@@ -12,6 +12,7 @@ import { renderKustomization } from '../support/kustomize-lite.js';
 const K8S = import.meta.dirname;
 const BASE = join(K8S, 'base');
 const OVERLAYS = ['dev', 'prod'];
+const MONITORING = join(K8S, 'monitoring');
 const scratch = mkdtempSync(join(tmpdir(), 'gatehouse-k8s-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -55,7 +56,7 @@ function render(overlay: string): Manifest[] {
 
 describe('kubernetes manifests (kustomize base and overlays)', () => {
   it('every manifest file is listed in its kustomization and every listed file exists', () => {
-    for (const dir of [BASE, ...OVERLAYS.map((o) => join(K8S, 'overlays', o))]) {
+    for (const dir of [BASE, MONITORING, ...OVERLAYS.map((o) => join(K8S, 'overlays', o))]) {
       const k = kustomization(dir);
       const listed = new Set<string>([
         ...((k.resources ?? []) as string[]),
@@ -207,7 +208,7 @@ describe('kubernetes manifests (kustomize base and overlays)', () => {
     },
   );
 
-  for (const overlay of OVERLAYS) {
+  for (const overlay of [...OVERLAYS, '../monitoring']) {
     it.skipIf(!kubectl)(
       `overlay ${overlay}: the renderer used above matches kubectl kustomize exactly (skipped without kubectl)`,
       () => {
@@ -229,6 +230,45 @@ describe('kubernetes manifests (kustomize base and overlays)', () => {
       (v: { secret?: unknown }) => v.secret,
     ).secret.defaultMode = 440;
     expect(validateManifests(broken).join('\n')).toContain('grants write or execute');
+  });
+
+  it('the Prometheus Operator rule carries exactly the groups of deploy/prometheus/alerts.yml', () => {
+    const [rule] = renderKustomization(MONITORING).filter((d) => d.kind === 'PrometheusRule');
+    const alerts = parseAllDocuments(
+      readFileSync(join(K8S, '..', 'prometheus', 'alerts.yml'), 'utf8'),
+    )[0]!.toJS();
+    expect(rule!.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(rule!.spec.groups).toEqual(alerts.groups);
+  });
+
+  it('the PodMonitors select the gateway and collector pods on ports their containers declare', () => {
+    const deployments = baseManifests().filter((m) => m.doc.kind === 'Deployment');
+    const monitors = renderKustomization(MONITORING).filter((d) => d.kind === 'PodMonitor');
+    expect(monitors.map((m) => m.metadata.name).sort()).toEqual([
+      'gatehouse-collector',
+      'gatehouse-gateway',
+    ]);
+    for (const pm of monitors) {
+      expect(pm.apiVersion).toBe('monitoring.coreos.com/v1');
+      expect(pm.metadata.namespace).toBe('gatehouse');
+      const sel = pm.spec.selector.matchLabels as Record<string, string>;
+      const dep = deployments.find((d) =>
+        Object.entries(sel).every(([k, v]) => d.doc.spec.template.metadata.labels[k] === v),
+      );
+      expect(dep, pm.metadata.name).toBeDefined();
+      const ports = dep!.doc.spec.template.spec.containers.flatMap(
+        (c: { ports: { name: string }[] }) => c.ports.map((p) => p.name),
+      );
+      for (const ep of pm.spec.podMetricsEndpoints) {
+        expect(ports, pm.metadata.name).toContain(ep.port);
+        expect(ep.path).toBe('/metrics');
+      }
+      // Jobs are named after the pod's app.kubernetes.io/name, which the alert rules match.
+      expect(pm.spec.jobLabel).toBe('app.kubernetes.io/name');
+      expect(dep!.doc.spec.template.metadata.labels['app.kubernetes.io/name']).toMatch(
+        /^gatehouse-/,
+      );
+    }
   });
 
   it('the overlays patch only objects the base defines', () => {
