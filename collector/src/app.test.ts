@@ -17,6 +17,7 @@ const BASE = Date.UTC(2026, 0, 5, 10, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
 const RAW = `from=${iso(BASE)}&to=${iso(BASE + 15 * 60_000)}`;
 const ROLLUP = `from=${iso(BASE - 2 * 3_600_000)}&to=${iso(BASE + 2 * 3_600_000)}`;
+const LONG = `from=${iso(BASE - 86_400_000)}&to=${iso(BASE + 2 * 86_400_000)}`;
 
 /** 15 events, one a minute: 4 errors (404, 429×2, 502), 2 rate limited, two customers. */
 function dataset(): RequestEvent[] {
@@ -88,6 +89,9 @@ describe('ingest', () => {
   it('stores a retried batch once: count() and uniqExact(request_id) equal the unique events', async () => {
     const again = await postEvents(c.url, ndjson(events));
     expect(again).toEqual({ status: 200, body: { accepted: 0, duplicates: 15 } });
+    // A sender's marked retry (attempt 2) is looked up the same way.
+    const retry = await postEvents(c.url, ndjson(events), { 'gatehouse-batch-attempt': '2' });
+    expect(retry).toEqual({ status: 200, body: { accepted: 0, duplicates: 15 } });
     // Concurrent retries of the same batch, too.
     const results = await Promise.all(
       [1, 2, 3].map(() => postEvents(c.url, ndjson(events.slice(0, 5)))),
@@ -135,7 +139,8 @@ describe('ingest', () => {
 describe('query API', () => {
   for (const [name, window] of [
     ['raw table (≤ 1 h)', RAW],
-    ['rollup (> 1 h)', ROLLUP],
+    ['minute rollups (> 1 h)', ROLLUP],
+    ['hourly rollups (> 24 h)', LONG],
   ] as const) {
     describe(name, () => {
       it('overview counts requests, errors, rate limits and percentiles', async () => {
@@ -209,14 +214,15 @@ describe('query API', () => {
 
       it('timeseries covers the window with an automatic bucket and sums to the total', async () => {
         const { body } = await getJson(c.url, `/api/v1/timeseries?${window}`);
-        const span = window === RAW ? 900 : 14_400;
-        expect(body.bucket_seconds).toBe(window === RAW ? 10 : 60);
+        const span = { [RAW]: 900, [ROLLUP]: 14_400, [LONG]: 259_200 }[window]!;
+        expect(body.bucket_seconds).toBe({ [RAW]: 10, [ROLLUP]: 60, [LONG]: 3600 }[window]);
         expect(body.points).toHaveLength(span / body.bucket_seconds);
         expect(body.points.reduce((s: number, p: { requests: number }) => s + p.requests, 0)).toBe(
           15,
         );
         const first = body.points.find((p: { ts: number }) => p.ts === BASE);
-        expect(first.requests).toBe(1);
+        // All 15 events fall in the hour starting at BASE.
+        expect(first.requests).toBe(window === LONG ? 15 : 1);
         const errs = await getJson(
           c.url,
           `/api/v1/timeseries?${window}&route=${encodeURIComponent('/v1/orders')}&customer_id=cus_b`,
@@ -304,7 +310,7 @@ describe('operations', () => {
     expect(ready.status).toBe(200);
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     expect(metrics).toMatch(/^collector_rows_ingested_total 15$/m);
-    expect(metrics).toMatch(/^collector_rows_duplicate_total 30$/m);
+    expect(metrics).toMatch(/^collector_rows_duplicate_total 45$/m);
     expect(metrics).toMatch(/^collector_queue_rows 0$/m);
     expect(metrics).toContain('collector_insert_duration_seconds_bucket');
     const doc = (await (await fetch(`${c.url}/openapi.json`)).json()) as { paths: object };

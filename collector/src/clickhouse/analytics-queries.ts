@@ -1,6 +1,9 @@
 /**
  * The query API's reads, one small function each. Windows up to an hour read the raw table
- * (exact to the millisecond); longer windows read the per-minute rollup (minute-aligned).
+ * (exact to the millisecond). Longer windows read a rollup, aligned to its granularity:
+ * - no customer involved: `requests_1m_routes`, or `requests_1h_routes` beyond a day;
+ * - by customer only (no route/status): `requests_1h_customers` beyond a day;
+ * - anything else: `requests_1m` (every dimension, per minute).
  */
 import type {
   CUSTOMER_SORT_KEYS,
@@ -17,8 +20,17 @@ import type { ClickHouse } from './client.js';
 import { dateTime, databaseIdent, ident, str, uint } from './escape.js';
 import { fromRow, type RequestRow } from './requests-store.js';
 
-/** Windows longer than this read `requests_1m`. */
+/** Windows longer than this read a rollup. */
 export const RAW_WINDOW_MAX_MS = 60 * 60 * 1000;
+/** Windows longer than this read hourly rollups where one fits. */
+export const MINUTE_WINDOW_MAX_MS = 24 * 60 * 60 * 1000;
+
+/** Which dimensions a query touches (filters or grouping); picks the rollup that has them. */
+interface Needs {
+  customer?: boolean;
+  route?: boolean;
+  status?: boolean;
+}
 
 export interface Window {
   fromMs: number;
@@ -97,12 +109,30 @@ export function usesRollup(w: Window): boolean {
 const BUCKETS_S = [10, 30, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400];
 const MAX_POINTS = 360;
 
-/** Smallest bucket that keeps the series under MAX_POINTS; rollup reads are at least a minute. */
-export function bucketSeconds(w: Window): number {
+/** Smallest bucket that keeps the series under MAX_POINTS and is no finer than the source. */
+export function bucketSeconds(w: Window, minSeconds = 1): number {
   const span = (w.toMs - w.fromMs) / 1000;
-  const min = usesRollup(w) ? 60 : 1;
-  for (const b of BUCKETS_S) if (b >= min && span / b <= MAX_POINTS) return b;
+  for (const b of BUCKETS_S) if (b >= minSeconds && span / b <= MAX_POINTS) return b;
   return BUCKETS_S[BUCKETS_S.length - 1]!;
+}
+
+/** The table serving a window and the dimensions a query needs, and its granularity. */
+export function pickSource(
+  w: Window,
+  f: Filters,
+  needs: Needs = {},
+): { table: string; seconds: number } {
+  if (!usesRollup(w)) return { table: 'requests', seconds: 1 };
+  const customer = needs.customer || f.customer_id !== undefined;
+  const route = needs.route || f.route !== undefined || f.method !== undefined;
+  const status = needs.status || f.status_class !== undefined;
+  const long = w.toMs - w.fromMs > MINUTE_WINDOW_MAX_MS;
+  if (!customer)
+    return long
+      ? { table: 'requests_1h_routes', seconds: 3600 }
+      : { table: 'requests_1m_routes', seconds: 60 };
+  if (long && !route && !status) return { table: 'requests_1h_customers', seconds: 3600 };
+  return { table: 'requests_1m', seconds: 60 };
 }
 
 export interface AnalyticsQueries {
@@ -121,7 +151,7 @@ export interface AnalyticsQueries {
     order: SortOrder,
     limit: number,
   ): Promise<CustomerRow[]>;
-  timeseries(w: Window, f: Filters, bucket: number): Promise<TimeseriesPoint[]>;
+  timeseries(w: Window, f: Filters): Promise<{ bucket_seconds: number; points: TimeseriesPoint[] }>;
   statusCodes(w: Window, f: Filters): Promise<StatusRow[]>;
   errorCodes(w: Window, f: Filters, limit: number): Promise<ErrorCodeRow[]>;
   usage(
@@ -150,16 +180,28 @@ export interface RequestSearch {
 export function createAnalyticsQueries(ch: ClickHouse, database: string): AnalyticsQueries {
   const db = databaseIdent(database);
   const raw = `${db}.requests`;
-  const rollup = `${db}.requests_1m`;
+  const TABLES = [
+    'requests',
+    'requests_1m',
+    'requests_1m_routes',
+    'requests_1h_routes',
+    'requests_1h_customers',
+  ];
 
-  /** FROM + WHERE for a window and filters, on whichever table serves the window. */
-  function source(w: Window, f: Filters): { from: string; agg: string; timeCol: string } {
+  /** FROM + WHERE for a window and filters, on whichever table serves them. */
+  function source(
+    w: Window,
+    f: Filters,
+    needs: Needs = {},
+  ): { from: string; agg: string; timeCol: string; count: string; seconds: number } {
     const cond: string[] = [];
-    const rolled = usesRollup(w);
+    const picked = pickSource(w, f, needs);
+    const rolled = picked.table !== 'requests';
     if (rolled) {
-      const fromMin = Math.floor(w.fromMs / 60_000) * 60_000;
-      const toMin = Math.ceil(w.toMs / 60_000) * 60_000;
-      cond.push(`minute >= ${dateTime(fromMin)}`, `minute < ${dateTime(toMin)}`);
+      const g = picked.seconds * 1000;
+      const fromAligned = Math.floor(w.fromMs / g) * g;
+      const toAligned = Math.ceil(w.toMs / g) * g;
+      cond.push(`minute >= ${dateTime(fromAligned)}`, `minute < ${dateTime(toAligned)}`);
     } else {
       cond.push(
         `ts >= ${dateTime(w.fromMs)}`,
@@ -173,9 +215,11 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     if (f.customer_id !== undefined) cond.push(`customer_id = ${str(f.customer_id)}`);
     if (f.status_class !== undefined) cond.push(`intDiv(status, 100) = ${uint(f.status_class)}`);
     return {
-      from: `${rolled ? rollup : raw} WHERE ${cond.join(' AND ')}`,
+      from: `${db}.${ident(picked.table, TABLES)} WHERE ${cond.join(' AND ')}`,
       agg: rolled ? ROLLUP_AGG : RAW_AGG,
       timeCol: rolled ? 'minute' : 'ts',
+      count: rolled ? 'countMerge(requests_state)' : 'count()',
+      seconds: picked.seconds,
     };
   }
 
@@ -197,7 +241,7 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     },
 
     async endpoints(w, f, sort, order, limit) {
-      const s = source(w, f);
+      const s = source(w, f, { route: true });
       const rows = await ch.query<AggRow & { route: string; method: string }>(
         `SELECT route, method, ${s.agg} FROM ${s.from}
          GROUP BY route, method
@@ -213,7 +257,7 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     },
 
     async customers(w, f, sort, order, limit) {
-      const s = source(w, f);
+      const s = source(w, f, { customer: true });
       const rows = await ch.query<AggRow & { customer_id: string }>(
         `SELECT customer_id, ${s.agg} FROM ${s.from}
          GROUP BY customer_id
@@ -227,8 +271,9 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
       }));
     },
 
-    async timeseries(w, f, bucket) {
+    async timeseries(w, f) {
       const s = source(w, f);
+      const bucket = bucketSeconds(w, s.seconds);
       const rows = await ch.query<AggRow & { bucket: number }>(
         `SELECT intDiv(toUInt32(${s.timeCol}), ${uint(bucket)}) * ${uint(bucket)} AS bucket, ${s.agg}
          FROM ${s.from}
@@ -247,23 +292,21 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
             : { requests: 0, errors: 0, error_rate: 0, p50_ms: 0, p95_ms: 0, p99_ms: 0 }),
         });
       }
-      return points;
+      return { bucket_seconds: bucket, points };
     },
 
     async statusCodes(w, f) {
-      const s = source(w, f);
-      const count = usesRollup(w) ? 'countMerge(requests_state)' : 'count()';
+      const s = source(w, f, { status: true });
       const rows = await ch.query<{ status: number; requests: number }>(
-        `SELECT status, ${count} AS requests FROM ${s.from} GROUP BY status ORDER BY status`,
+        `SELECT status, ${s.count} AS requests FROM ${s.from} GROUP BY status ORDER BY status`,
       );
       return rows.map((r) => ({ status: Number(r.status), requests: Number(r.requests) }));
     },
 
     async errorCodes(w, f, limit) {
-      const s = source(w, f);
-      const count = usesRollup(w) ? 'countMerge(requests_state)' : 'count()';
+      const s = source(w, f, { status: true });
       const rows = await ch.query<{ error_code: string; status: number; requests: number }>(
-        `SELECT error_code, status, ${count} AS requests FROM ${s.from} AND error_code != ''
+        `SELECT error_code, status, ${s.count} AS requests FROM ${s.from} AND error_code != ''
          GROUP BY error_code, status
          ORDER BY requests DESC, error_code ASC, status ASC
          LIMIT ${uint(limit)}`,

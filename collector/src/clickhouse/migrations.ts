@@ -101,7 +101,83 @@ export const MIGRATIONS: readonly Migration[] = [
       GROUP BY minute, customer_id, route, method, status, error_code`,
     ],
   },
+  {
+    version: 3,
+    name: 'coarser rollups for long ranges: per minute and per hour without customer, per hour by customer',
+    statements: (db) => [
+      /*
+       * requests_1m keeps the customer dimension, so with many active customers it barely
+       * shrinks the data. Dashboard-wide views (no customer filter) read these instead, and
+       * ranges over a day read hourly rows. Same states as requests_1m, read the same way.
+       */
+      ...rollup(
+        db,
+        'requests_1m_routes',
+        'toStartOfMinute(ts)',
+        ['route', 'method', 'status', 'error_code'],
+        'toYYYYMM',
+      ),
+      ...rollup(
+        db,
+        'requests_1h_routes',
+        'toStartOfHour(ts)',
+        ['route', 'method', 'status', 'error_code'],
+        'toYYYYMM',
+      ),
+      // The per-customer table of the dashboard over long ranges.
+      ...rollup(db, 'requests_1h_customers', 'toStartOfHour(ts)', ['customer_id'], 'toYYYYMM'),
+    ],
+  },
 ];
+
+/** Names of every rollup table (retention drops their monthly partitions). */
+export const ROLLUP_TABLES = [
+  'requests_1m',
+  'requests_1m_routes',
+  'requests_1h_routes',
+  'requests_1h_customers',
+] as const;
+
+/**
+ * An AggregatingMergeTree rollup keyed by (minute, ...keys) plus the materialized view that
+ * feeds it from `requests`. The time column is called `minute` in every rollup, whatever its
+ * granularity, so the query code reads them all alike.
+ */
+function rollup(
+  db: string,
+  table: string,
+  bucket: string,
+  keys: string[],
+  partition: string,
+): string[] {
+  const keyList = keys.join(', ');
+  return [
+    `CREATE TABLE IF NOT EXISTS ${db}.${table} (
+      minute DateTime('UTC'),
+      ${keys.map((k) => `${k} ${k === 'status' ? 'UInt16' : 'String'},`).join('\n      ')}
+      requests_state AggregateFunction(count),
+      errors_state AggregateFunction(sum, UInt64),
+      rate_limited_state AggregateFunction(sum, UInt64),
+      bytes_in_state AggregateFunction(sum, UInt64),
+      bytes_out_state AggregateFunction(sum, UInt64),
+      latency_state AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64)
+    ) ENGINE = AggregatingMergeTree
+    PARTITION BY ${partition}(minute)
+    ORDER BY (minute, ${keyList})`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${table}_mv TO ${db}.${table} AS
+    SELECT
+      ${bucket} AS minute,
+      ${keyList},
+      countState() AS requests_state,
+      sumState(toUInt64(status >= 400)) AS errors_state,
+      sumState(toUInt64(rate_limited)) AS rate_limited_state,
+      sumState(bytes_in) AS bytes_in_state,
+      sumState(bytes_out) AS bytes_out_state,
+      quantilesTDigestState(0.5, 0.95, 0.99)(latency_ms) AS latency_state
+    FROM ${db}.requests
+    GROUP BY minute, ${keyList}`,
+  ];
+}
 
 /** Creates the database and applies pending migrations; returns the versions applied now. */
 export async function migrate(ch: ClickHouse, database: string): Promise<number[]> {

@@ -5,6 +5,7 @@
  */
 import type { ClickHouse } from './client.js';
 import { databaseIdent, ident, str, uint } from './escape.js';
+import { ROLLUP_TABLES } from './migrations.js';
 
 export interface RetentionPolicy {
   rawDays: number;
@@ -16,7 +17,7 @@ export interface RetentionResult {
   rollup: number[];
 }
 
-const TABLES = ['requests', 'requests_1m'] as const;
+const TABLES = ['requests', ...ROLLUP_TABLES] as const;
 
 function yyyymmdd(d: Date): number {
   return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
@@ -49,8 +50,13 @@ export async function applyRetention(
 
   const raw = (await partitions('requests')).filter((p) => p < rawCutoff).sort();
   for (const p of raw) await drop('requests', p);
-  const rollup = (await partitions('requests_1m')).filter((p) => p < rollupCutoffMonth).sort();
-  for (const p of rollup) await drop('requests_1m', p);
+  // Reported for requests_1m; every rollup table has the same monthly partitions.
+  let rollup: number[] = [];
+  for (const table of ROLLUP_TABLES) {
+    const expired = (await partitions(table)).filter((p) => p < rollupCutoffMonth).sort();
+    for (const p of expired) await drop(table, p);
+    if (table === 'requests_1m') rollup = expired;
+  }
   return { raw, rollup };
 }
 

@@ -11,7 +11,7 @@ import {
   type UsageReport,
 } from '@gatehouse/shared';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
-import { type AnalyticsQueries, bucketSeconds } from '../clickhouse/analytics-queries.js';
+import type { AnalyticsQueries } from '../clickhouse/analytics-queries.js';
 import { CollectorErrors } from '../errors.js';
 import { bearerAuth } from '../http/bearer-auth.js';
 import {
@@ -87,12 +87,7 @@ export function queryRoutes(queries: AnalyticsQueries, adminToken: string): Rout
     handler(async (req): Promise<Timeseries> => {
       const p = parseQuery(TimeseriesQuery, req.query);
       const w = resolveWindow(p, MAX_AGGREGATE_SPAN_MS);
-      const bucket = bucketSeconds(w);
-      return {
-        range: echo(w),
-        bucket_seconds: bucket,
-        points: await queries.timeseries(w, p, bucket),
-      };
+      return { range: echo(w), ...(await queries.timeseries(w, p)) };
     }),
   );
 
