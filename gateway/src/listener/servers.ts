@@ -108,8 +108,13 @@ export function drain(server: Server, graceMs: number): Promise<void> {
     }
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
+    // A keep-alive connection becomes idle when its in-flight response ends; close those as
+    // they appear instead of waiting for the keep-alive timeout.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    idle.unref();
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(idle);
       resolve();
     });
     server.closeIdleConnections();

@@ -60,6 +60,13 @@ export async function startUpstream(): Promise<TestUpstream> {
         return;
       }
       if (req.url?.startsWith('/v1/slow')) return; // never answers: the gateway must time out
+      if (req.url?.startsWith('/v1/delay')) {
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: true, delayed: true }));
+        }, 400);
+        return;
+      }
       res.writeHead(200, {
         'content-type': 'application/json',
         'x-upstream': 'yes',
@@ -145,8 +152,12 @@ export async function startTestGateway(
   );
   const sink = createMemorySink();
   const gw = await startGateway(config, { logger, sink, ...extra });
-  const ca = readFileSync(join(tlsDir(config), 'cert.pem'));
-  const agent = new Agent({ connect: { ca, servername: 'localhost' } });
+  // The generated dev certificate is trusted as a CA; a configured one is not checked.
+  const agent = config.tls.certFile
+    ? new Agent({ connect: { rejectUnauthorized: false } })
+    : new Agent({
+        connect: { ca: readFileSync(join(tlsDir(config), 'cert.pem')), servername: 'localhost' },
+      });
   const tg: TestGateway = {
     ...gw,
     config,
