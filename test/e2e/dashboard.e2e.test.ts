@@ -170,7 +170,7 @@ describe.skipIf(!stackAvailable)(
       await page.getByRole('heading', { name: 'Keys & plans' }).waitFor();
       // Wait for the plans, so the new customer gets the default plan.
       await page
-        .getByLabel('Plan')
+        .getByLabel('Plan', { exact: true })
         .locator('option')
         .first()
         .waitFor({ state: 'attached' })
@@ -180,7 +180,7 @@ describe.skipIf(!stackAvailable)(
         });
       await page.getByLabel('Customer name').fill(customerName);
       // The larger plan, so this test's own traffic never meets the rate limit.
-      await page.getByLabel('Plan').selectOption('pro');
+      await page.getByLabel('Plan', { exact: true }).selectOption('pro');
       await page.getByRole('button', { name: 'Create customer' }).click();
       await page.waitForURL(/\/keys\?customer=/);
       customerId = new URL(page.url()).searchParams.get('customer') ?? '';
