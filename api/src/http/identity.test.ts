@@ -2,15 +2,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/database.js';
 import { IDENTITY_AUDIENCE, IDENTITY_HEADER, IDENTITY_ISSUER } from '@gatehouse/shared';
 import { gatewayKeys, startTestApi, type TestApi, testDatabases } from '../../test/harness.js';
 
 const pglite = testDatabases()[0]!;
+// Identity is checked before any query: one embedded database serves every app in this file.
+let db: Database;
+beforeAll(async () => {
+  db = await pglite.open();
+});
+afterAll(() => db?.close());
 
 describe('identity token from the gateway', () => {
   let t: TestApi;
   beforeAll(async () => {
-    t = await startTestApi(pglite);
+    t = await startTestApi(pglite, { db });
   });
   afterAll(() => t?.close());
 
@@ -62,6 +69,7 @@ describe('identity token from the gateway', () => {
 describe('development mode', () => {
   it('is off by default and, when set, lets token-less requests act as the fixed customer', async () => {
     const dev = await startTestApi(pglite, {
+      db,
       config: {
         identity: {
           publicKeyPem: undefined,
@@ -94,6 +102,7 @@ describe('keys from the gateway JWKS', () => {
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
     const t = await startTestApi(pglite, {
+      db,
       config: { identity: { publicKeyPem: undefined, jwksUrl: url, devCustomer: undefined } },
     });
     try {
