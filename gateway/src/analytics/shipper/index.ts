@@ -262,6 +262,7 @@ export function createShipper(options: ShipperOptions): Shipper {
           return 'done';
         }
         retryDelay = Math.min(o.maxRetryMs, retryDelay === 0 ? o.retryMs : retryDelay * 2);
+        nextRetryAt = Date.now() + retryDelay;
         return 'retry';
       }
     }
@@ -280,7 +281,8 @@ export function createShipper(options: ShipperOptions): Shipper {
   async function pump(final: boolean): Promise<void> {
     spool ??= await openSpool(o.spoolDir, o.maxSpoolBytes);
     const s = spool;
-    let down = false;
+    // During the back-off, only move memory to disk; the next send attempt waits for nextRetryAt.
+    let down = !final && Date.now() < nextRetryAt;
     // Backlog first, so batches arrive in the order they were made.
     for (let head = s.oldest(); head && !down; head = s.oldest()) {
       let batch: SpooledBatch = head;
@@ -322,6 +324,7 @@ export function createShipper(options: ShipperOptions): Shipper {
 
   // A partial batch waits up to flushMs for company; a full one goes at once.
   let firstQueuedAt = 0;
+  let nextRetryAt = 0;
 
   const loop = (async () => {
     while (!closed) {
@@ -329,7 +332,8 @@ export function createShipper(options: ShipperOptions): Shipper {
         await pump(false);
       } catch (err) {
         if (!(err instanceof SendError)) reportError(err);
-        await sleep(retryDelay || o.retryMs);
+        // Keep spooling memory every flushMs while waiting for the next attempt.
+        await sleep(Math.min(o.flushMs, Math.max(1, nextRetryAt - Date.now())));
         continue;
       }
       if (closed) break;
