@@ -102,4 +102,28 @@ describe.each(testDatabases())('GET /v1/export/orders on $name', (kind) => {
     // Bounded: a few batches in flight, not the export (>100 MiB).
     expect(peak).toBeLessThan(32 * MiB);
   }, 180_000);
+
+  it('stops reading and frees the cursor when the client goes away mid-export', async () => {
+    const token = await t.keys.sign('cus_export');
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        `${t.url}/v1/export/orders`,
+        { headers: { [IDENTITY_HEADER]: token } },
+        (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {});
+      req.on('close', resolve);
+      req.once('error', reject);
+      req.end();
+    });
+    // On PGlite the cursor holds the only connection: this answers only if it was released.
+    const after = await t.request('GET', '/v1/orders?limit=1', { as: 'cus_export' });
+    expect(after.status).toBe(200);
+    expect(after.body.items).toHaveLength(1);
+  });
 });
