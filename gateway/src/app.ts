@@ -8,7 +8,8 @@ import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { EventSink } from '@gatehouse/shared';
 import { createAdminApp } from './admin/admin-app.js';
-import { type Config, identityKeyPath, tlsDir } from './config.js';
+import { createShipper } from './analytics/shipper/index.js';
+import { type Config, identityKeyPath, spoolDir, tlsDir } from './config.js';
 import { createIdentitySigner } from './identity/identity-signer.js';
 import { jwksOf, loadIdentityKey } from './identity/identity-key.js';
 import { createKeyCache, type KeyCache } from './keys/key-cache.js';
@@ -115,10 +116,29 @@ export async function startGateway(
       logger.warn({ cert: tls.certPath }, 'serving the self-signed development certificate');
     }
 
-    const sink = options.sink ?? nullSink;
-    cleanups.push(() => sink.close());
+    let sink = options.sink ?? nullSink;
+    let sinkStats = options.sinkStats;
+    if (!options.sink && config.collectorUrl) {
+      let lastShipLog = 0;
+      const shipper = createShipper({
+        url: config.collectorUrl,
+        token: config.collectorIngestToken ?? config.adminToken ?? '',
+        spoolDir: spoolDir(config),
+        onError: (error) => {
+          if (Date.now() - lastShipLog > 10_000) {
+            lastShipLog = Date.now();
+            logger.warn({ err: (error as Error).message }, 'analytics shipping failed; spooling');
+          }
+        },
+      });
+      sink = shipper;
+      sinkStats = () => shipper.stats();
+      logger.info({ collector: config.collectorUrl }, 'shipping analytics events');
+    }
+    const eventSink = sink;
+    cleanups.push(() => eventSink.close());
     const metrics = createGatewayMetrics({
-      shipperStats: options.sinkStats,
+      shipperStats: sinkStats,
       keyCacheStats: () => cache.stats(),
     });
 

@@ -118,6 +118,8 @@ export const ConfigSchema = z
     collectorUrl: z.url().optional(),
     collectorIngestToken: z.string().min(1).optional(),
     spoolDir: z.string().min(1).optional(),
+    /** Set by the cluster primary for each worker (stable across restarts): own spool dir. */
+    workerIndex: z.coerce.number().int().min(0).optional(),
     maxBodyBytes: positiveInt.default(1_048_576),
     timeouts: z
       .object({
@@ -172,6 +174,7 @@ const ENV_KEYS: Record<string, string> = {
   COLLECTOR_URL: 'collectorUrl',
   COLLECTOR_INGEST_TOKEN: 'collectorIngestToken',
   GATEWAY_SPOOL_DIR: 'spoolDir',
+  GATEWAY_WORKER_INDEX: 'workerIndex',
   GATEWAY_MAX_BODY_BYTES: 'maxBodyBytes',
   LOG_LEVEL: 'logLevel',
 };
@@ -264,7 +267,9 @@ export function identityKeyPath(config: Config): string {
   return config.identityKeyFile ?? join(gatewayDataDir(config), 'identity-key.pem');
 }
 export function spoolDir(config: Config): string {
-  return config.spoolDir ?? join(gatewayDataDir(config), 'spool');
+  const base = config.spoolDir ?? join(gatewayDataDir(config), 'spool');
+  // Workers must not share a spool: each replays and truncates its own files.
+  return config.workerIndex === undefined ? base : join(base, `worker-${config.workerIndex}`);
 }
 
 /** OpenTelemetry is on only when the standard exporter endpoint is configured. */

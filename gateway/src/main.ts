@@ -75,22 +75,35 @@ async function main(): Promise<void> {
 
   if (cluster.isPrimary && config.workers > 1) {
     // Same certificate, identity key and operator token in every worker.
-    await loadTlsMaterial({
+    const tls = await loadTlsMaterial({
       certFile: config.tls.certFile,
       keyFile: config.tls.keyFile,
       dir: tlsDir(config),
     });
+    if (tls.generatedFingerprint) {
+      logger.warn(
+        { cert: tls.certPath, fingerprint: tls.generatedFingerprint },
+        'no GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: generated a self-signed DEVELOPMENT certificate',
+      );
+    }
     loadIdentityKey(identityKeyPath(config), { generate: true });
     let stopping = false;
-    const fork = () => cluster.fork({ GATEHOUSE_ADMIN_TOKEN: config.adminToken });
-    for (let i = 0; i < config.workers; i++) fork();
+    const indexOf = new Map<number, number>();
+    const fork = (index: number) => {
+      const worker = cluster.fork({
+        GATEHOUSE_ADMIN_TOKEN: config.adminToken,
+        GATEWAY_WORKER_INDEX: String(index),
+      });
+      indexOf.set(worker.id, index);
+    };
+    for (let i = 0; i < config.workers; i++) fork(i);
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;
       logger.error(
         { pid: worker.process.pid, code, signal },
         'gateway worker died; starting another',
       );
-      fork();
+      fork(indexOf.get(worker.id) ?? 0);
     });
     process.on('SIGHUP', () => {
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');

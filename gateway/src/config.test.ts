@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_ROUTES, loadConfig } from './config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('gateway config', () => {
+  it('has the DESIGN.md defaults with no file and no env', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      httpsPort: 8443,
+      httpPort: 8080,
+      adminPort: 8444,
+      upstreamUrl: 'http://127.0.0.1:3000',
+      maxBodyBytes: 1_048_576,
+      upstreamTimeoutMs: 30_000,
+      rateLimitFailMode: 'open',
+      dataDir: './.data',
+    });
+    expect(c.routes).toEqual(DEFAULT_ROUTES);
+  });
+
+  it('reads routes and JWT from the YAML file and lets env override it', () => {
+    const path = file(
+      'ok.yaml',
+      `httpsPort: 9443
+routes:
+  - prefix: /v1/reports
+    scopes: [reports:read]
+    rateLimit: { requests_per_minute: 10, burst: 2 }
+  - prefix: /v1
+jwt:
+  jwksUrl: https://idp.example.com/.well-known/jwks.json
+  audience: orders
+`,
+    );
+    const c = loadConfig({
+      GATEWAY_CONFIG: path,
+      GATEWAY_HTTPS_PORT: '7443',
+      RATE_LIMIT_FAIL_MODE: 'closed',
+    });
+    expect(c.httpsPort).toBe(7443);
+    expect(c.rateLimitFailMode).toBe('closed');
+    expect(c.routes[0]).toMatchObject({
+      prefix: '/v1/reports',
+      scopes: ['reports:read'],
+      auth: 'required',
+    });
+    expect(c.jwt).toMatchObject({
+      algorithms: ['RS256', 'ES256', 'EdDSA'],
+      clockSkewSeconds: 60,
+      customerClaim: 'sub',
+    });
+  });
+
+  it('a bad env value is one line naming the variable', () => {
+    expect(() => loadConfig({ GATEWAY_HTTPS_PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ GATEWAY_HTTPS_PORT: 'abc' })).toThrow(/env GATEWAY_HTTPS_PORT/);
+    expect(() => loadConfig({ RATE_LIMIT_FAIL_MODE: 'maybe' })).toThrow(/RATE_LIMIT_FAIL_MODE/);
+  });
+
+  it('a bad file value names the file and the key', () => {
+    const path = file('bad.yaml', 'routes:\n  - prefix: v1\n');
+    expect(() => loadConfig({ GATEWAY_CONFIG: path })).toThrow(
+      new RegExp(`${path.replace(/[/.]/g, '\\$&')} at routes\\.0\\.prefix`),
+    );
+  });
+
+  it('refuses HS algorithms and none in the JWT allowlist', () => {
+    const path = file('hs.yaml', 'jwt:\n  publicKeys: ["x"]\n  algorithms: [HS256]\n');
+    expect(() => loadConfig({ GATEWAY_CONFIG: path })).toThrow(/jwt\.algorithms/);
+  });
+
+  it('refuses a certificate without its key', () => {
+    expect(() => loadConfig({ GATEWAY_TLS_CERT: '/x.pem' })).toThrow(/GATEWAY_TLS_KEY/);
+  });
+
+  it('main.ts exits non-zero with one line on a bad config', async () => {
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const run = promisify(execFile);
+    const error = await run(process.execPath, ['--import', 'tsx', main], {
+      env: { PATH: process.env.PATH ?? '', GATEWAY_HTTPS_PORT: 'not-a-port' },
+    }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(1);
+    expect(error?.stderr.trim().split('\n')).toHaveLength(1);
+    expect(error?.stderr).toMatch(/GATEWAY_HTTPS_PORT/);
+  });
+});

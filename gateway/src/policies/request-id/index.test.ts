@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { fakeContext } from '../../testing/fake-context.js';
+import { outgoingTraceparent, parseTraceparent, requestId } from './index.js';
+
+describe('request-id policy', () => {
+  const policy = requestId();
+
+  it('keeps a well-formed client X-Request-Id and returns it', () => {
+    const ctx = fakeContext({ headers: { 'x-request-id': 'abc-123' } });
+    policy(ctx);
+    expect(ctx.requestId).toBe('abc-123');
+    expect(ctx.responseHeaders['x-request-id']).toBe('abc-123');
+  });
+
+  it('replaces a malformed one instead of echoing it (header injection, log forging)', () => {
+    const ctx = fakeContext({ headers: { 'x-request-id': 'bad id\nx: y' } });
+    policy(ctx);
+    expect(ctx.requestId).not.toContain('bad');
+    expect(ctx.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('continues a valid W3C trace with a new span id, or starts a new trace', () => {
+    const ctx = fakeContext({
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
+    policy(ctx);
+    expect(ctx.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(ctx.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(ctx.spanId).not.toBe('00f067aa0ba902b7');
+    const fresh = fakeContext({
+      headers: { traceparent: '00-' + '0'.repeat(32) + '-00f067aa0ba902b7-01' },
+    });
+    policy(fresh);
+    expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh.traceId).not.toBe('0'.repeat(32));
+    expect(outgoingTraceparent(ctx.traceId, ctx.spanId, ctx.traceFlags)).toMatch(/^00-4bf9.*-01$/);
+  });
+
+  it('parses only version-00 traceparents', () => {
+    expect(
+      parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'),
+    ).toBeUndefined();
+    expect(parseTraceparent('garbage')).toBeUndefined();
+  });
+});
