@@ -39,6 +39,7 @@ export const DELIBERATELY_UNSET: Record<Part, Record<string, string>> = {
     API_DEV_CUSTOMER: 'development mode: would accept requests without an identity token',
   },
   gateway: {
+    GATEWAY_WORKER_INDEX: 'set by the cluster primary for each worker process, never by operators',
     GATEWAY_DATABASE_SCHEMA: 'a test isolation knob; production uses the database default schema',
     OTEL_EXPORTER_OTLP_ENDPOINT:
       'tracing stays off until an OTLP endpoint exists; set it to enable',
