@@ -44,7 +44,7 @@ import {
   type RoundSample,
   summarize,
 } from './lib/report.js';
-import { runWrk, runWrkRaw, parseWrkOutput } from './lib/wrk.js';
+import { runWrk } from './lib/wrk.js';
 
 /** The request every configuration serves: one order, as a client would fetch it. */
 const REQUEST_PATH = '/v1/orders/ord_01HZX3K9V8Q2W7RT5M4N6B1C0D';
@@ -454,6 +454,10 @@ class Bench {
     return rows;
   }
 
+  /**
+   * RSS while `bench/load/hold-connections.ts` holds N keep-alive connections open, each sending
+   * a request every 3 s (under the gateway's 5 s keep-alive timeout).
+   */
   async memoryOf(id: string): Promise<MemoryResult> {
     const t = this.targets.find((x) => x.id === id)!;
     const connections = this.cfg.memoryConnections;
@@ -461,44 +465,69 @@ class Bench {
     if (!t.url || t.unavailable || !t.pid) {
       return { ...base, measured: false, reason: t.unavailable ?? 'not started' };
     }
-    const idle = treeRssBytes(t.pid) ?? 0;
+    const pid = t.pid;
+    const idle = treeRssBytes(pid) ?? 0;
     let peak = idle;
     let fdsAtPeak = 0;
-    const sampler = setInterval(() => {
-      const rss = treeRssBytes(t.pid!) ?? 0;
-      if (rss > peak) {
-        peak = rss;
-        fdsAtPeak = countTreeFds(t.pid!);
-      }
-    }, 200);
+    let holder: PinnedProcess | undefined;
     try {
-      const out = await runWrkRaw({
-        url: t.url + REQUEST_PATH,
-        connections,
-        threads: 1,
-        durationS: this.cfg.memoryDurationS,
-        headers: t.headers,
+      holder = await spawnPinned({
+        name: `hold ${id}`,
         cpu: this.cfg.loadCpu,
-        timeoutS: 30,
+        command: nodeTs(benchPath('load/hold-connections.ts'), [
+          t.url + REQUEST_PATH,
+          String(connections),
+          '3000',
+          String(this.cfg.memoryDurationS),
+          JSON.stringify(t.headers ?? {}),
+        ]),
+        waitReady: true,
+        readyTimeoutMs: 180_000,
         nofile: connections * 2 + 1024,
       });
-      const w = parseWrkOutput(out);
+      const opened = holder.info as { open: number; openedInMs: number };
+      const sampler = setInterval(() => {
+        const rss = treeRssBytes(pid) ?? 0;
+        if (rss > peak) {
+          peak = rss;
+          fdsAtPeak = countTreeFds(pid);
+        }
+      }, 200);
+      let done: Record<string, number> = {};
+      try {
+        await waitFor(
+          `the connection holder for ${id}`,
+          async () => {
+            const line = holder!
+              .output()
+              .split('\n')
+              .find((l) => l.includes('"phase":"done"'));
+            if (line) done = JSON.parse(line.slice(READY_PREFIX.length)) as Record<string, number>;
+            return line !== undefined;
+          },
+          (this.cfg.memoryDurationS + 60) * 1000,
+        );
+      } finally {
+        clearInterval(sampler);
+      }
       const mb = (b: number) => b / (1024 * 1024);
       return {
         ...base,
         measured: true,
         idleRssMb: mb(idle),
         peakRssMb: mb(peak),
-        perConnectionKb: (peak - idle) / 1024 / connections,
+        perConnectionKb: (peak - idle) / 1024 / Math.max(1, opened.open),
         openFdsAtPeak: fdsAtPeak,
-        rps: w.rps,
-        non2xx: w.non2xx,
-        socketErrors: w.socketErrors,
+        openConnections: opened.open,
+        openedInMs: opened.openedInMs,
+        responses: done.responses,
+        non2xx: done.non2xx,
+        socketErrors: done.errors,
       };
     } catch (e) {
       return { ...base, measured: false, reason: firstLine(e) };
     } finally {
-      clearInterval(sampler);
+      await holder?.stop();
     }
   }
 

@@ -85,7 +85,10 @@ export interface MemoryResult {
   /** (peak − idle) / connections, KiB. */
   perConnectionKb?: number;
   openFdsAtPeak?: number;
-  rps?: number;
+  /** Connections the holder had open once the opening phase ended. */
+  openConnections?: number;
+  openedInMs?: number;
+  responses?: number;
   non2xx?: number;
   socketErrors?: number;
 }
@@ -277,18 +280,18 @@ export function renderFixedRate(f: FixedRateResult | null): string {
 export function renderMemory(rows: readonly MemoryResult[]): string {
   if (rows.length === 0) return '_Not run._';
   const lines = [
-    `wrk (1 thread) holds ${rows[0]!.connections} concurrent keep-alive connections and keeps them busy; RSS sampled every 200 ms from /proc (process and children).`,
+    `bench/load/hold-connections.ts opens ${rows[0]!.connections} keep-alive connections (at most 200 handshakes at a time) and sends one request on each every ~3 s for the hold period; RSS of the process and its children sampled every 200 ms from /proc.`,
     '',
-    '| process | idle RSS MB | peak RSS MB | KiB per connection | open fds at peak | req/s | non-2xx / socket errors |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| process | connections open | idle RSS MB | peak RSS MB | KiB per connection | open fds at peak | responses | non-2xx / socket errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const m of rows) {
     if (!m.measured) {
-      lines.push(`| ${cell(m.label)} | not measured | | | | | ${cell(m.reason ?? '')} |`);
+      lines.push(`| ${cell(m.label)} | not measured | | | | | | ${cell(m.reason ?? '')} |`);
       continue;
     }
     lines.push(
-      `| ${cell(m.label)} | ${m.idleRssMb?.toFixed(0)} | ${m.peakRssMb?.toFixed(0)} | ${m.perConnectionKb?.toFixed(1)} | ${m.openFdsAtPeak ?? '?'} | ${formatRps(m.rps ?? 0)} | ${m.non2xx ?? 0} / ${m.socketErrors ?? 0} |`,
+      `| ${cell(m.label)} | ${m.openConnections ?? '?'} | ${m.idleRssMb?.toFixed(0)} | ${m.peakRssMb?.toFixed(0)} | ${m.perConnectionKb?.toFixed(1)} | ${m.openFdsAtPeak ?? '?'} | ${m.responses ?? 0} | ${m.non2xx ?? 0} / ${m.socketErrors ?? 0} |`,
     );
   }
   return lines.join('\n');

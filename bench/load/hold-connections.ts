@@ -1,0 +1,109 @@
+// Opens N keep-alive connections (TLS or plain), sends one request on each every `intervalMs`
+// (under the server's keep-alive timeout, so none is closed for idleness) and holds them for
+// `holdS` seconds, so the server's memory can be read with N connections really open.
+// Usage: hold-connections.ts <url> <n> <intervalMs> <holdS> [headersJson]
+// Prints `BENCH_READY {"phase":"open",…}` once all connections are up (or the opening phase
+// timed out), then `BENCH_READY {"phase":"done",…}` at the end.
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { announceReady } from '../servers/ready.js';
+
+const [url, nS, intervalS, holdS, headersJson] = process.argv.slice(2);
+if (!url || !nS || !intervalS || !holdS) {
+  throw new Error('usage: hold-connections.ts <url> <n> <intervalMs> <holdS> [headers]');
+}
+const target = new URL(url);
+const n = Number(nS);
+const intervalMs = Number(intervalS);
+const holdMs = Number(holdS) * 1000;
+const headers = headersJson ? (JSON.parse(headersJson) as Record<string, string>) : {};
+const tls = target.protocol === 'https:';
+const port = Number(target.port || (tls ? 443 : 80));
+const request = Buffer.from(
+  `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${Object.entries(
+    headers,
+  )
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`,
+);
+
+let open = 0;
+let peakOpen = 0;
+let responses = 0;
+let non2xx = 0;
+let errors = 0;
+const sockets: Socket[] = [];
+
+/** One connection: request, read one response (headers + content-length body), repeat. */
+function startConnection(onUp: () => void): void {
+  const socket = tls
+    ? tlsConnect({ host: target.hostname, port, rejectUnauthorized: false })
+    : netConnect({ host: target.hostname, port });
+  sockets.push(socket);
+  let buf: Buffer = Buffer.alloc(0);
+  let up = false;
+  const send = () => {
+    if (!socket.destroyed) socket.write(request);
+  };
+  socket.once(tls ? 'secureConnect' : 'connect', () => {
+    open++;
+    peakOpen = Math.max(peakOpen, open);
+    send();
+  });
+  socket.on('data', (chunk: Buffer) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.subarray(0, end).toString('latin1');
+      const len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+      if (buf.length < end + 4 + len) return;
+      buf = buf.subarray(end + 4 + len);
+      responses++;
+      if (!/^HTTP\/1\.1 2/.test(head)) non2xx++;
+      if (!up) {
+        up = true;
+        onUp();
+      }
+      // Spread the next request over the interval so the load is even, not in waves.
+      setTimeout(send, intervalMs * (0.75 + Math.random() * 0.25)).unref();
+    }
+  });
+  socket.on('error', () => {
+    errors++;
+  });
+  socket.on('close', () => {
+    open--;
+    if (!up) {
+      up = true;
+      onUp();
+    }
+  });
+}
+
+const start = performance.now();
+let settled = 0;
+let launched = 0;
+// At most 200 handshakes in flight: a burst of thousands of SYNs overflows the accept queue.
+const maxPending = 200;
+await new Promise<void>((resolve) => {
+  const openTimeout = setTimeout(resolve, 120_000);
+  const launch = () => {
+    while (launched < n && launched - settled < maxPending) {
+      launched++;
+      startConnection(() => {
+        settled++;
+        if (settled === n) {
+          clearTimeout(openTimeout);
+          resolve();
+        } else launch();
+      });
+    }
+  };
+  launch();
+});
+announceReady({ phase: 'open', open, openedInMs: Math.round(performance.now() - start), errors });
+await new Promise((r) => setTimeout(r, holdMs));
+announceReady({ phase: 'done', open, peakOpen, responses, non2xx, errors });
+for (const s of sockets) s.destroy();
+process.exit(0);
