@@ -175,6 +175,25 @@ describe('forwarding', () => {
   });
 });
 
+describe('metrics', () => {
+  it('/metrics counts requests by route template, method and status class, with no customer label', async () => {
+    await gw.call('GET', '/v1/orders/abc', { headers: { authorization: `Bearer ${key}` } });
+    await gw.call('GET', '/v1/orders', { headers: { authorization: 'Bearer gh_live_nope' } });
+    const res = await fetch(`${gw.adminUrl}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(
+      /gatehouse_gateway_requests_total\{route="\/v1\/orders\/\{id\}",method="GET",status_class="2xx"\} [1-9]/,
+    );
+    expect(text).toMatch(/gatehouse_gateway_request_duration_seconds_bucket\{le="0.005",route=/);
+    expect(text).toMatch(/gatehouse_gateway_auth_failures_total\{reason="malformed"\} [1-9]/);
+    expect(text).toMatch(/gatehouse_gateway_upstream_errors_total\{kind="timeout"\} [1-9]/);
+    expect(text).toContain('gatehouse_gateway_event_queue_depth');
+    expect(text).toContain('gatehouse_gateway_process_cpu_user_seconds_total');
+    expect(text).not.toContain(customerId);
+  });
+});
+
 describe('upstream down', () => {
   it('answers 502 upstream_unavailable when the upstream refuses connections', async () => {
     const dead = await startUpstream();
