@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from './database.js';
 import { openDatabase } from './database.js';
+import { migrate } from './migrate.js';
 import {
   openTestPostgres,
   TEST_POSTGRES_URL,
@@ -246,5 +250,28 @@ describe('database on postgres: pool settings', () => {
     await expect(
       openDatabase({ url: TEST_POSTGRES_URL, schema: 'x; DROP TABLE y' }),
     ).rejects.toThrow(/schema name/);
+  });
+});
+
+describe('database on pglite: data directory', () => {
+  it('keeps data in its directory across close and reopen', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-pglite-'));
+    try {
+      const first = await openDatabase({ dataDir: dir });
+      expect(await migrate(first)).toContain('0001_jobs');
+      await first.query(`INSERT INTO signups (id, email, name) VALUES ('sgn_1', 'a@b.c', 'A')`);
+      await first.close();
+
+      const again = await openDatabase({ dataDir: dir });
+      try {
+        expect(await migrate(again)).toEqual([]);
+        const { rows } = await again.query('SELECT id FROM signups');
+        expect(rows).toEqual([{ id: 'sgn_1' }]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

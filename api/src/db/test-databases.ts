@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type Database, type DatabaseOptions, openDatabase } from './database.js';
+import {
+  createPgliteSnapshot,
+  type Database,
+  type DatabaseOptions,
+  openDatabase,
+} from './database.js';
 import { migrate } from './migrate.js';
 
 /**
@@ -39,9 +44,29 @@ export function uniqueSchemaName(): string {
   return `t_${Date.now().toString(36)}_${randomBytes(5).toString('hex')}`;
 }
 
+// One empty and one migrated PGlite template per test process: loading a dump takes about
+// a second, initdb plus migrations several (more on a loaded machine).
+const templates = new Map<'empty' | 'migrated', Promise<Blob>>();
+
+function pgliteTemplate(kind: 'empty' | 'migrated'): Promise<Blob> {
+  let t = templates.get(kind);
+  if (!t) {
+    t = createPgliteSnapshot(async (db) => {
+      if (kind === 'migrated') await migrate(db);
+    });
+    // A failed template must not poison every later open.
+    t.catch(() => templates.delete(kind));
+    templates.set(kind, t);
+  }
+  return t;
+}
+
 export async function openTestPglite(opts: OpenTestDatabaseOptions = {}): Promise<Database> {
-  const db = await openDatabase({ ...opts, schema: opts.schema });
-  if (opts.migrate !== false) await migrate(db);
+  const migrated = opts.migrate !== false;
+  const snapshot = await pgliteTemplate(migrated && !opts.schema ? 'migrated' : 'empty');
+  const db = await openDatabase({ ...opts, pgliteSnapshot: snapshot });
+  // In a named schema the migrations are not in the template: apply them there.
+  if (migrated && opts.schema) await migrate(db);
   return db;
 }
 
