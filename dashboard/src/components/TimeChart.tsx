@@ -21,6 +21,13 @@ export interface TimeChartProps {
   formatValue?: (v: number) => string;
 }
 
+function fewValues(u: uPlot, seriesIdx: number, idx0: number, idx1: number): boolean {
+  const values = u.data[seriesIdx] ?? [];
+  let n = 0;
+  for (let i = idx0; i <= idx1; i++) if (values[i] !== null && values[i] !== undefined) n++;
+  return n <= 30;
+}
+
 export function TimeChart({
   title,
   timestamps,
@@ -65,7 +72,8 @@ export function TimeChart({
           label: s.label,
           stroke: s.color,
           width: 2,
-          points: { show: false },
+          // Dots only when there are few values: a lone bucket is otherwise invisible.
+          points: { show: fewValues },
           value: (_u: uPlot, v: number | null) => fmt(v),
         })),
       ],

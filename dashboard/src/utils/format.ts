@@ -30,6 +30,7 @@ export function formatPercent(rate: unknown): string {
 export function formatRps(n: unknown): string {
   if (!finite(n)) return '–';
   if (n === 0) return '0';
+  if (n < 0.01) return '<0.01';
   if (n < 1) return n.toFixed(2);
   if (n < 100) return n.toFixed(1);
   return formatCount(n);
