@@ -2,7 +2,8 @@
  * The query API's reads, one small function each. Windows up to an hour read the raw table
  * (exact to the millisecond). Longer windows read a rollup, aligned to its granularity:
  * - no customer involved: `requests_1m_routes`, or `requests_1h_routes` beyond a day;
- * - by customer only (no route/status): `requests_1h_customers` beyond a day;
+ * - by customer only (no route/status): `requests_1m_customers`, or `requests_1h_customers`
+ *   beyond a day;
  * - anything else: `requests_1m` (every dimension, per minute).
  */
 import type {
@@ -18,6 +19,7 @@ import type {
 } from '@gatehouse/shared';
 import type { ClickHouse } from './client.js';
 import { dateTime, databaseIdent, ident, str, uint } from './escape.js';
+import { ROLLUP_TABLES } from './migrations.js';
 import { fromRow, type RequestRow } from './requests-store.js';
 
 /** Windows longer than this read a rollup. */
@@ -131,7 +133,11 @@ export function pickSource(
     return long
       ? { table: 'requests_1h_routes', seconds: 3600 }
       : { table: 'requests_1m_routes', seconds: 60 };
-  if (long && !route && !status) return { table: 'requests_1h_customers', seconds: 3600 };
+  if (!route && !status) {
+    return long
+      ? { table: 'requests_1h_customers', seconds: 3600 }
+      : { table: 'requests_1m_customers', seconds: 60 };
+  }
   return { table: 'requests_1m', seconds: 60 };
 }
 
@@ -180,13 +186,7 @@ export interface RequestSearch {
 export function createAnalyticsQueries(ch: ClickHouse, database: string): AnalyticsQueries {
   const db = databaseIdent(database);
   const raw = `${db}.requests`;
-  const TABLES = [
-    'requests',
-    'requests_1m',
-    'requests_1m_routes',
-    'requests_1h_routes',
-    'requests_1h_customers',
-  ];
+  const TABLES = ['requests', ...ROLLUP_TABLES];
 
   /** FROM + WHERE for a window and filters, on whichever table serves them. */
   function source(

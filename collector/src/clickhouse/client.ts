@@ -25,6 +25,21 @@ export interface ClickHouse {
   close(): Promise<void>;
 }
 
+/** Any failure talking to ClickHouse (unreachable, timeout, server error). */
+export class ClickHouseError extends Error {
+  override name = 'ClickHouseError';
+}
+
+async function wrap<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw new ClickHouseError(`ClickHouse ${what} failed: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 export function createClickHouse(options: ClickHouseOptions): ClickHouse {
   const client: ClickHouseClient = createClient({
     url: options.url,
@@ -40,21 +55,24 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
       const res = await client.ping();
       return res.success;
     },
-    async command(sql, settings) {
-      await client.command({ query: sql, clickhouse_settings: settings });
-    },
-    async query<T>(sql: string, settings?: Record<string, string | number>) {
-      const rs = await client.query({
-        query: sql,
-        format: 'JSONEachRow',
-        clickhouse_settings: settings,
-      });
-      return (await rs.json()) as T[];
-    },
-    async insert(table, rows) {
-      if (rows.length === 0) return;
-      await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
-    },
+    command: (sql, settings) =>
+      wrap('command', async () => {
+        await client.command({ query: sql, clickhouse_settings: settings });
+      }),
+    query: <T>(sql: string, settings?: Record<string, string | number>) =>
+      wrap('query', async () => {
+        const rs = await client.query({
+          query: sql,
+          format: 'JSONEachRow',
+          clickhouse_settings: settings,
+        });
+        return (await rs.json()) as T[];
+      }),
+    insert: (table, rows) =>
+      wrap('insert', async () => {
+        if (rows.length === 0) return;
+        await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+      }),
     close: () => client.close(),
   };
 }

@@ -128,6 +128,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ...rollup(db, 'requests_1h_customers', 'toStartOfHour(ts)', ['customer_id'], 'toYYYYMM'),
     ],
   },
+  {
+    version: 4,
+    name: 'per-minute rollup by customer only',
+    statements: (db) => [
+      // The customers table and usage totals for 1 h – 24 h: requests_1m also splits by route
+      // and status, which multiplies its rows by the number of endpoints a customer calls.
+      ...rollup(db, 'requests_1m_customers', 'toStartOfMinute(ts)', ['customer_id'], 'toYYYYMM'),
+    ],
+  },
 ];
 
 /** Names of every rollup table (retention drops their monthly partitions). */
@@ -135,6 +144,7 @@ export const ROLLUP_TABLES = [
   'requests_1m',
   'requests_1m_routes',
   'requests_1h_routes',
+  'requests_1m_customers',
   'requests_1h_customers',
 ] as const;
 

@@ -12,6 +12,7 @@ import {
 } from '@gatehouse/shared';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { AnalyticsQueries } from '../clickhouse/analytics-queries.js';
+import { ClickHouseError } from '../clickhouse/client.js';
 import { CollectorErrors } from '../errors.js';
 import { bearerAuth } from '../http/bearer-auth.js';
 import {
@@ -31,14 +32,14 @@ import {
   UsageQuery,
 } from './params.js';
 
-/** ClickHouse failures become 503 (retryable); our own ApiErrors pass through. */
+/** ClickHouse failures become 503 (retryable); anything else is ours (500 via the handler). */
 function handler(fn: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
   return async function queryHandler(req, res) {
     let body: unknown;
     try {
       body = await fn(req, res);
     } catch (err) {
-      if (err instanceof ApiError) throw err;
+      if (!(err instanceof ClickHouseError)) throw err;
       throw new ApiError(CollectorErrors.service_unavailable, {
         message: 'The analytics store did not answer; retry later.',
         cause: err,
