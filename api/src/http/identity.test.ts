@@ -130,3 +130,28 @@ describe('keys from the gateway JWKS', () => {
     }
   });
 });
+
+describe('gateway key set unreachable', () => {
+  it('answers 503 service_unavailable, not 401, when the JWKS cannot be fetched', async () => {
+    const t = await startTestApi(pglite, {
+      db,
+      config: {
+        identity: {
+          publicKeyPem: undefined,
+          jwksUrl: 'http://127.0.0.1:9/jwks.json',
+          devCustomer: undefined,
+        },
+      },
+    });
+    try {
+      const res = await t.request('GET', '/v1/orders', {
+        as: null,
+        headers: { [IDENTITY_HEADER]: await t.keys.sign('c') },
+      });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('service_unavailable');
+    } finally {
+      await t.close();
+    }
+  });
+});

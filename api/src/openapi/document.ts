@@ -161,9 +161,18 @@ export function buildRegistry(): OpenAPIRegistry {
     summary: 'Get an order',
     tags: ['orders'],
     security,
-    request: { params: IdParams },
+    request: {
+      params: IdParams,
+      headers: z.object({
+        'if-none-match': z
+          .string()
+          .optional()
+          .meta({ description: 'ETag from an earlier read; unchanged → 304.' }),
+      }),
+    },
     responses: {
       200: json('The order.', OrderSchema, { ETag: H.etag }),
+      304: { description: 'Not modified: the order still has the ETag sent in If-None-Match.' },
       ...errors(...V1_ERRORS, 404, 422),
     },
   });

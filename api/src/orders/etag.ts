@@ -16,3 +16,12 @@ export function ifMatchSatisfied(header: string | undefined, current: string): b
     .map((t) => t.trim())
     .some((t) => t === current);
 }
+
+/** RFC 9110 If-None-Match for GET: weak comparison (`W/` ignored), `*` matches. */
+export function ifNoneMatchHit(header: string | undefined, current: string): boolean {
+  if (header === undefined) return false;
+  const value = header.trim();
+  if (value === '*') return true;
+  const strip = (t: string) => t.trim().replace(/^W\//, '');
+  return value.split(',').some((t) => strip(t) === strip(current));
+}

@@ -28,6 +28,12 @@ describe.each(testDatabases())('orders on $name', (kind) => {
     expect(got.status).toBe(200);
     expect(got.body).toEqual(res.body);
     expect(got.headers.get('etag')).toBe(res.headers.get('etag'));
+
+    const notModified = await t.request('GET', `/v1/orders/${res.body.id}`, {
+      headers: { 'if-none-match': res.headers.get('etag')! },
+    });
+    expect(notModified.status).toBe(304);
+    expect(notModified.text).toBe('');
   });
 
   it("hides another customer's order behind 404 order_not_found", async () => {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Database } from '../db/database.js';
 import { parseOr422 } from '../http/validate.js';
+import { ifNoneMatchHit } from '../orders/etag.js';
 import { parseIdempotencyKey, requestHash, runIdempotent } from '../orders/idempotency.js';
 import {
   CreateOrderSchema,
@@ -48,6 +49,11 @@ export function ordersRoutes(db: Database): Router {
     const { id } = parseOr422(OrderIdParamsSchema, req.params);
     const { order, etag } = await orders.getOrder(db, res.locals.customerId, id);
     res.setHeader('ETag', etag);
+    // Conditional GET: a client holding the current version gets 304 without the body.
+    if (ifNoneMatchHit(req.get('if-none-match'), etag)) {
+      res.status(304).end();
+      return;
+    }
     res.json(order);
   });
 
