@@ -10,7 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type BenchConfig, loadBenchConfig } from './config.js';
@@ -623,7 +623,7 @@ function countTreeFds(pid: number): number {
   return n;
 }
 
-function hostInfo(): Record<string, string | number> {
+function hostInfo(loadAtStart: string): Record<string, string | number> {
   let kernel = 'unknown';
   try {
     kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
@@ -633,11 +633,19 @@ function hostInfo(): Record<string, string | number> {
     node: process.version,
     nginx: nginxVersion(),
     kernel,
+    // Other processes on the proxy's core skew everything; the load average says if there were.
+    'load average at start (1/5/15 min)': loadAtStart,
+    'load average at end': loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / '),
   };
 }
 
 async function main(): Promise<void> {
   const cfg = loadBenchConfig();
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   const bench = new Bench(cfg);
   const stop = () => {
     void bench.stopAll().finally(() => process.exit(130));
@@ -683,7 +691,7 @@ async function main(): Promise<void> {
     const report: BenchReport = {
       date: new Date().toISOString(),
       conditions: cfg.conditions,
-      host: hostInfo(),
+      host: hostInfo(loadAtStart),
       settings: {
         rounds: cfg.rounds,
         durationS: cfg.durationS,

@@ -2,7 +2,8 @@
 // URLs. Usage: gateway.ts '<GatewayBenchOptions as JSON>'. The only place that knows the
 // gateway's programmatic API.
 //
-// - full + https: the real composition root, `startGateway(config, { sink })`, its HTTPS port.
+// - full + https: the real composition root, `startGateway(config)` (which wires the collector
+//   shipper from `collectorUrl`), its HTTPS port.
 // - every other mode: `startGateway` still runs (store, key cache, admin API), and a second
 //   listener in the same process serves a data plane composed here from the gateway's own
 //   factories with the same policies as app.ts minus the ones the mode leaves out. The gateway
@@ -46,6 +47,9 @@ function need(mod: Mod, name: string, rel: string) {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** The full chain over HTTPS is the gateway's own composition root, nothing composed here. */
+const realRoot = opts.policy === 'full' && opts.protocol === 'https';
+
 async function main(): Promise<void> {
   const app = await load('app.ts');
   const configMod = await load('config.ts');
@@ -67,25 +71,24 @@ async function main(): Promise<void> {
       databaseUrl: opts.databaseUrl,
       databaseSchema: opts.databaseSchema,
       logLevel: process.env.LOG_LEVEL ?? 'warn',
-      collectorUrl: opts.collectorUrl,
-      collectorIngestToken: opts.collectorToken,
+      // startGateway wires the collector shipper itself when collectorUrl is set.
+      ...(realRoot
+        ? { collectorUrl: opts.collectorUrl, collectorIngestToken: opts.collectorToken }
+        : {}),
     },
     'bench/servers/gateway.ts',
   );
 
-  const sink = await makeSink();
-  // Each listener gets its own sink instance only when it ships; startGateway closes its own.
-  const gw = await startGateway(config, {
-    sink: opts.policy === 'full' && opts.protocol === 'https' ? sink : undefined,
-  });
+  const gw = await startGateway(config);
 
-  if (opts.policy === 'full' && opts.protocol === 'https') {
+  if (realRoot) {
     announceReady({ url: gw.httpsUrl, adminUrl: gw.adminUrl, composed: false });
     exitOnSignal(() => gw.close());
     return;
   }
 
-  const handler = await composeDataPlane(config, gw, opts.policy === 'full' ? sink : undefined);
+  const sink = await makeSink();
+  const handler = await composeDataPlane(config, gw, sink);
   let server: Server;
   if (opts.protocol === 'https') {
     const servers = await load('listener/servers.ts');
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
   });
 }
 
-/** The collector shipper when a collector runs, else undefined (startGateway's null sink). */
+/** For a composed full chain: the collector shipper when a collector runs, else undefined. */
 async function makeSink(): Promise<Mod | undefined> {
   if (opts.policy !== 'full' || !opts.collectorUrl || !opts.collectorToken) return undefined;
   const shipper = await load('analytics/shipper/index.ts');
