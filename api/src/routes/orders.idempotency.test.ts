@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestPostgres } from '../db/test-databases.js';
 import { claimKey, purgeExpiredKeys } from '../orders/idempotency-store.js';
+import { requestHash } from '../orders/idempotency.js';
 import { startTestApi, type TestApi, testDatabases, validOrder } from '../../test/harness.js';
 
 describe.each(testDatabases())('Idempotency-Key on $name', (kind) => {
@@ -71,7 +73,6 @@ describe.each(testDatabases())('Idempotency-Key on $name', (kind) => {
 
   it('answers 409 idempotency_key_in_use while the first request is still running', async () => {
     const body = validOrder();
-    const { requestHash } = await import('../orders/idempotency.js');
     // The first request holds its claim (as if still executing).
     await claimKey(t.db, 'cus_idem', 'key-running', requestHash('POST', '/v1/orders', body));
     const res = await t.request('POST', '/v1/orders', {
@@ -138,5 +139,52 @@ describe.each(testDatabases())('Idempotency-Key on $name', (kind) => {
     for (const r of results.filter((x) => x.status === 201))
       expect(r.body.id).toBe(fresh[0]!.body.id);
     expect(await count(customer)).toBe(1);
+  });
+
+  it('lets a retry take over a claim abandoned by a crashed request after 60 s', async () => {
+    const body = validOrder({ notes: 'crashed' });
+    await claimKey(t.db, 'cus_idem', 'key-crashed', requestHash('POST', '/v1/orders', body));
+    await t.db.query(
+      `UPDATE idempotency_keys SET locked_at = now() - interval '61 seconds' WHERE idempotency_key = 'key-crashed'`,
+    );
+    const res = await t.request('POST', '/v1/orders', {
+      body,
+      headers: { 'idempotency-key': 'key-crashed' },
+    });
+    expect(res.status).toBe(201);
+  });
+});
+
+describe('Idempotency-Key across two api instances on one PostgreSQL', () => {
+  it('creates exactly one order when concurrent POSTs with one key hit both instances', async () => {
+    const kind = testDatabases().find((k) => k.name === 'postgres')!;
+    const a = await startTestApi(kind, { customer: 'cus_two' });
+    const schema = (await a.db.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s;
+    const otherDb = await openTestPostgres({ schema, migrate: false });
+    const b = await startTestApi(kind, { customer: 'cus_two', db: otherDb });
+    try {
+      for (const round of [1, 2, 3]) {
+        const headers = { 'idempotency-key': `two-${round}` };
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 === 0 ? a : b).request('POST', '/v1/orders', {
+              body: validOrder({ notes: `r${round}` }),
+              headers,
+            }),
+          ),
+        );
+        for (const r of results) expect([201, 409]).toContain(r.status);
+        const ids = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
+        expect(ids.size).toBe(1);
+      }
+      const n = await a.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders WHERE customer_id = 'cus_two'`,
+      );
+      expect(n.rows[0]!.n).toBe(3);
+    } finally {
+      await b.close();
+      await otherDb.close();
+      await a.close();
+    }
   });
 });
