@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiError } from '@gatehouse/shared';
 import express from 'express';
 import type { Logger } from 'pino';
+import { type Alerting, startAlerting } from './alerts/alerting.js';
 import { createAnalyticsQueries } from './clickhouse/analytics-queries.js';
 import { createClickHouse } from './clickhouse/client.js';
 import { migrate } from './clickhouse/migrations.js';
@@ -26,6 +27,8 @@ import { queryRoutes } from './query/routes.js';
 export interface RunningCollector {
   url: string;
   port: number;
+  /** Present when `config.alerts` is set: the evaluator, store and runner (tests drive them). */
+  alerting?: Alerting | undefined;
   close(): Promise<void>;
 }
 
@@ -66,6 +69,23 @@ export async function startCollector(
   });
   const queries = createAnalyticsQueries(ch, config.database);
   const openapi = buildOpenApiDocument();
+  let url = '';
+  let alerting: Alerting | undefined;
+  if (config.alerts) {
+    try {
+      alerting = await startAlerting(config.alerts, {
+        ch,
+        database: config.database,
+        adminToken: config.adminToken,
+        log,
+        externalUrl: () => url,
+      });
+    } catch (err) {
+      await writer.close();
+      await ch.close();
+      throw err;
+    }
+  }
 
   const app = express();
   app.disable('x-powered-by');
@@ -98,6 +118,7 @@ export async function startCollector(
     }),
   );
   app.use(queryRoutes(queries, config.adminToken));
+  if (alerting) app.use(alerting.router);
   const dashboard = dashboardRoutes(config.dashboardDir);
   if (dashboard) app.use(dashboard);
   app.use(notFound);
@@ -126,13 +147,14 @@ export async function startCollector(
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info({ url, dashboard: Boolean(dashboard) }, 'collector listening');
 
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
+    alerting,
     close() {
       closing ??= (async () => {
         retention?.stop();
@@ -143,6 +165,7 @@ export async function startCollector(
         force.unref();
         await serverClosed;
         clearTimeout(force);
+        await alerting?.close();
         await ch.close();
       })();
       return closing;

@@ -12,6 +12,10 @@ export const DEFAULT_DASHBOARD_DIR = path.resolve(
   '../../dashboard/dist',
 );
 
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
 const EnvSchema = z.object({
   COLLECTOR_HOST: z.string().min(1).default('127.0.0.1'),
   COLLECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -34,6 +38,21 @@ const EnvSchema = z.object({
   RETENTION_ROLLUP_DAYS: z.coerce.number().int().min(1).default(400),
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // alerts
+  DATABASE_URL: z.string().min(1).optional(),
+  GATEHOUSE_DATA_DIR: z.string().min(1).optional(),
+  ALERTS_ENABLED: bool.default(true),
+  ALERT_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case identifier')
+    .default('collector_alerts'),
+  ALERT_EVAL_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
+  ALERT_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  ALERT_EXTERNAL_URL: z.url().optional(),
 });
 
 export interface Config {
@@ -52,6 +71,26 @@ export interface Config {
   maxBodyBytes: number;
   retention: { rawDays: number; rollupDays: number; intervalMs: number };
   logLevel: string;
+  /** Alerting; undefined → off (no rules store, `/api/v1/alerts/...` answers 404). */
+  alerts?: AlertsConfig | undefined;
+}
+
+export interface AlertsConfig {
+  /** PostgreSQL for the rules store; undefined → PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite directory (`<GATEHOUSE_DATA_DIR>/collector-db`); undefined → in memory. */
+  dataDir?: string | undefined;
+  schema: string;
+  evalIntervalMs: number;
+  webhookAllowPrivate: boolean;
+  webhookSecret?: string | undefined;
+  webhookTimeoutMs: number;
+  webhookMaxAttempts: number;
+  webhookBackoffMs: number;
+  /** Base URL used in notification links; default the collector's own URL. */
+  externalUrl?: string | undefined;
+  /** false: no evaluation timer (tests call the evaluator themselves). */
+  schedule?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -91,5 +130,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intervalMs: e.RETENTION_INTERVAL_MS,
     },
     logLevel: e.LOG_LEVEL,
+    alerts: e.ALERTS_ENABLED
+      ? {
+          databaseUrl: e.DATABASE_URL,
+          dataDir: e.GATEHOUSE_DATA_DIR
+            ? path.join(e.GATEHOUSE_DATA_DIR, 'collector-db')
+            : undefined,
+          schema: e.ALERT_DB_SCHEMA,
+          evalIntervalMs: e.ALERT_EVAL_INTERVAL_MS,
+          webhookAllowPrivate: e.ALERT_WEBHOOK_ALLOW_PRIVATE,
+          webhookSecret: e.ALERT_WEBHOOK_SECRET,
+          webhookTimeoutMs: e.ALERT_WEBHOOK_TIMEOUT_MS,
+          webhookMaxAttempts: e.ALERT_WEBHOOK_MAX_ATTEMPTS,
+          webhookBackoffMs: e.ALERT_WEBHOOK_BACKOFF_MS,
+          externalUrl: e.ALERT_EXTERNAL_URL,
+        }
+      : undefined,
   };
 }

@@ -47,4 +47,22 @@ export const CollectorErrors = {
     status: 404,
     message: 'No stored request has this id.',
   },
+
+  // alerts
+  invalid_rule: {
+    code: 'invalid_rule',
+    status: 422,
+    message: 'The alert rule is not valid.',
+  },
+  rule_not_found: {
+    code: 'rule_not_found',
+    status: 404,
+    message: 'No alert rule has this id.',
+  },
+  webhook_target_refused: {
+    code: 'webhook_target_refused',
+    status: 422,
+    message:
+      'Webhook targets must not point at loopback, private or link-local addresses (see ALERT_WEBHOOK_ALLOW_PRIVATE).',
+  },
 } as const satisfies Record<string, ErrorSpec>;

@@ -6,6 +6,7 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import { ErrorEnvelopeSchema, RequestEventSchema } from '@gatehouse/shared';
 import { z } from 'zod';
+import { registerAlertPaths } from '../alerts/openapi.js';
 import {
   CustomersQuery,
   EndpointsQuery,
@@ -156,6 +157,9 @@ export function buildOpenApiDocument(): object {
     request: { params: z.object({ request_id: z.string().min(1).max(128) }) },
     responses: { 200: json(Event, 'OK'), ...queryErrors, ...errors([404, '`request_not_found`']) },
   });
+
+  // alerts
+  registerAlertPaths(registry);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -1,0 +1,71 @@
+/**
+ * The evaluation loop: every interval, if this collector holds the leader lease, evaluate all
+ * rules. Ticks never overlap (the next one is scheduled after the previous finished) and the
+ * timer is unref'd so it never keeps a process alive.
+ */
+import type { Logger } from 'pino';
+import type { Evaluator } from './evaluator.js';
+import type { LeaderLease } from './leader-lease.js';
+
+export interface AlertRunner {
+  isLeader(): boolean;
+  /** One tick now: acquire/confirm the lease, evaluate when leader. Returns leadership. */
+  tick(nowMs?: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export function startAlertRunner(opts: {
+  evaluator: Evaluator;
+  lease: LeaderLease;
+  intervalMs: number;
+  log: Logger;
+  /** false: no timer (tests drive `tick`). */
+  schedule?: boolean;
+}): AlertRunner {
+  let leader = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<boolean> | undefined;
+
+  async function tick(nowMs?: number): Promise<boolean> {
+    const was = leader;
+    leader = await opts.lease.tryAcquire();
+    if (leader !== was)
+      opts.log.info(
+        { leader },
+        leader ? 'alert evaluator: leading' : 'alert evaluator: standing by',
+      );
+    if (leader && !stopped) await opts.evaluator.evaluate(nowMs);
+    return leader;
+  }
+
+  const loop = () => {
+    if (stopped) return;
+    running = tick().catch((err: Error) => {
+      opts.log.warn({ err: err.message }, 'alert evaluation tick failed');
+      return leader;
+    });
+    void running.finally(() => {
+      if (stopped) return;
+      timer = setTimeout(loop, opts.intervalMs);
+      timer.unref();
+    });
+  };
+  if (opts.schedule !== false) {
+    timer = setTimeout(loop, Math.min(1000, opts.intervalMs));
+    timer.unref();
+  }
+
+  return {
+    isLeader: () => leader,
+    tick,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running?.catch(() => {});
+      await opts.evaluator.idle();
+      await opts.lease.release();
+      leader = false;
+    },
+  };
+}
