@@ -140,6 +140,11 @@ describe.skipIf(!stackAvailable)(
     }, 60_000);
 
     it('needs login for every page, and the query API refuses calls without the token', async () => {
+      for (const view of ['/', '/customers/cus_x', '/requests', '/keys', '/alerts']) {
+        await open(view);
+        await page.getByLabel('Operator token').waitFor();
+        expect(new URL(page.url()).searchParams.get('next')).toBe(view);
+      }
       await open('/endpoints?range=15m');
       await page.getByLabel('Operator token').waitFor();
       expect(new URL(page.url()).pathname).toBe('/login');
