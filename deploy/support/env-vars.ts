@@ -46,5 +46,8 @@ export const DELIBERATELY_UNSET: Record<Part, Record<string, string>> = {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'as OTEL_EXPORTER_OTLP_ENDPOINT',
     OTEL_SDK_DISABLED: 'only meaningful once an OTLP endpoint is set',
   },
-  collector: {},
+  collector: {
+    GATEHOUSE_DATA_DIR:
+      'only locates the embedded PGlite alert store; DATABASE_URL points at PostgreSQL instead',
+  },
 };

@@ -32,6 +32,7 @@ if [ ! -f "$envfile" ]; then
     echo "CALLBACK_SIGNING_SECRET=$(token)"
     echo "POSTGRES_PASSWORD=$(token)"
     echo "CLICKHOUSE_PASSWORD=$(token)"
+    echo "ALERT_WEBHOOK_SECRET=$(token)"
   } > "$envfile"
   echo "wrote $envfile (operator token: GATEHOUSE_ADMIN_TOKEN)"
 fi
