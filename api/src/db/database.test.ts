@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from './database.js';
-import { openDatabase } from './database.js';
+import { CursorIdleError, openDatabase } from './database.js';
+import { waitFor } from '../jobs/wait-for.js';
 import { migrate } from './migrate.js';
 import {
   openTestPostgres,
@@ -164,6 +165,34 @@ describe.each(testDatabases())('database on $name', ({ name, open }) => {
     };
     await expect(run()).rejects.toMatchObject({ code: '22012' });
     await db.ping();
+  });
+
+  it('closes a cursor whose consumer stalls, freeing the connection, and fails the iteration', async () => {
+    const stalled = await open({ migrate: false, cursorIdleTimeoutMs: 300 });
+    try {
+      const it = stalled
+        .cursor<{ g: number }>('SELECT g FROM generate_series(1, 100) g', [], 13)
+        [Symbol.asyncIterator]();
+      const first = await it.next();
+      expect(first.value).toHaveLength(13);
+      // The consumer now stalls. On PGlite this query waits for the single connection,
+      // which only the idle timeout gives back; on PostgreSQL the server ends the session.
+      await stalled.query('SELECT 1');
+      if (name === 'postgres') {
+        await waitFor('the stalled cursor session to end', async () => {
+          const { rows } = await stalled.query(
+            `SELECT 1 FROM pg_stat_activity
+             WHERE state = 'idle in transaction' AND query LIKE 'FETCH FORWARD 13 FROM gh_cursor_%'
+               AND datname = current_database()`,
+          );
+          return rows.length === 0;
+        });
+      }
+      await expect(it.next()).rejects.toBeInstanceOf(CursorIdleError);
+      await stalled.ping();
+    } finally {
+      await stalled.close();
+    }
   });
 
   it('answers ping, and refuses work after close', async () => {

@@ -64,6 +64,12 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a pooled connection before failing (pg). Default 5000. */
   connectionTimeoutMs?: number;
+  /**
+   * A cursor whose consumer has not asked for the next batch for this long is closed and
+   * the iteration fails: a stalled consumer (a client that stopped reading an export) must
+   * not hold a connection, and on PGlite the whole database, forever. Default 30000.
+   */
+  cursorIdleTimeoutMs?: number;
   /** Errors raised by idle pooled connections (e.g. the server restarted). Default: ignored. */
   onIdleError?: (err: Error) => void;
 }
@@ -71,6 +77,15 @@ export interface DatabaseOptions {
 export const DEFAULT_POOL_SIZE = 10;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
+export const DEFAULT_CURSOR_IDLE_TIMEOUT_MS = 30_000;
+
+/** The cursor's consumer stalled past cursorIdleTimeoutMs; the cursor was closed. */
+export class CursorIdleError extends Error {
+  override name = 'CursorIdleError';
+  constructor(ms: number) {
+    super(`cursor closed: its consumer did not read for ${ms} ms`);
+  }
+}
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -141,12 +156,34 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     return { rows, rowCount: last?.rowCount ?? rows.length };
   };
 
+  const cursorIdleMs = opts.cursorIdleTimeoutMs ?? DEFAULT_CURSOR_IDLE_TIMEOUT_MS;
+
+  // A checked-out client has no error listener of the pool's; the server ending its session
+  // between two queries (idle-in-transaction timeout, admin kill) would otherwise be an
+  // unhandled 'error' event that takes the process down. Such a client is discarded.
+  const checkout = async () => {
+    const client = await pool.connect();
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost ??= err; // the first error says why; "connection terminated" follows
+    };
+    client.on('error', onError);
+    return {
+      client,
+      lost: () => lost as (Error & { code?: string }) | undefined,
+      release(broken?: Error) {
+        client.removeListener('error', onError);
+        client.release(broken ?? lost);
+      },
+    };
+  };
+
   let closed = false;
   return {
     kind: 'postgres',
     query: (sql, params) => run(pool, sql, params),
     async transaction(fn) {
-      const client = await pool.connect();
+      const { client, release } = await checkout();
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -162,20 +199,37 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
         }
       } finally {
         // A connection whose ROLLBACK failed is in an unknown state: discard it.
-        client.release(broken);
+        release(broken);
       }
     },
     async *cursor<R>(sql: string, params: unknown[], batchSize: number) {
-      const client = await pool.connect();
+      const { client, release, lost } = await checkout();
       const name = cursorName();
       let broken: Error | undefined;
       let done = false;
       try {
         await client.query('BEGIN');
+        // The server ends the session if the consumer stalls between two FETCHes.
+        await client.query(
+          `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.trunc(cursorIdleMs))}`,
+        );
         await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
+        let pausedAt = 0;
         for (;;) {
-          const res = await client.query(`FETCH FORWARD ${fetchSize(batchSize)} FROM ${name}`);
+          const res = await client
+            .query(`FETCH FORWARD ${fetchSize(batchSize)} FROM ${name}`)
+            .catch((err: { code?: string }) => {
+              // idle_in_transaction_session_timeout ended the session: the server's 25P03
+              // arrives as an error event on the idle client (if it was read yet), and the
+              // FETCH finds the connection closed.
+              const idle =
+                err.code === '25P03' ||
+                lost()?.code === '25P03' ||
+                (err.code === undefined && pausedAt > 0 && Date.now() - pausedAt >= cursorIdleMs);
+              throw idle ? new CursorIdleError(cursorIdleMs) : err;
+            });
           if (res.rows.length === 0) break;
+          pausedAt = Date.now();
           yield res.rows as R[];
           if (res.rows.length < batchSize) break;
         }
@@ -187,7 +241,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
             broken = err;
           });
         }
-        client.release(broken);
+        release(broken);
       }
     },
     async ping() {
@@ -236,10 +290,10 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
       `CREATE SCHEMA IF NOT EXISTS ${opts.schema}; SET search_path TO ${opts.schema}`,
     );
   }
-  return wrapPglite(pglite);
+  return wrapPglite(pglite, opts.cursorIdleTimeoutMs ?? DEFAULT_CURSOR_IDLE_TIMEOUT_MS);
 }
 
-function wrapPglite(db: PGlite): Database {
+function wrapPglite(db: PGlite, cursorIdleMs = DEFAULT_CURSOR_IDLE_TIMEOUT_MS): Database {
   type Runner = Pick<PGlite, 'query' | 'exec'>;
   const run = async <R>(on: Runner, sql: string, params?: unknown[]): Promise<QueryResult<R>> => {
     if (params && params.length > 0) {
@@ -283,11 +337,14 @@ function wrapPglite(db: PGlite): Database {
             if (stop) return;
             const res = await tx.query<R>(`FETCH FORWARD ${fetchSize(batchSize)} FROM ${name}`);
             if (res.rows.length === 0) return;
-            await new Promise<void>((resolve) => {
+            let idle: NodeJS.Timeout | undefined;
+            await new Promise<void>((resolve, reject) => {
               consumed = resolve;
               slot = { rows: res.rows };
               notify();
-            });
+              // Rejecting rolls the transaction back and frees the database for others.
+              idle = setTimeout(() => reject(new CursorIdleError(cursorIdleMs)), cursorIdleMs);
+            }).finally(() => clearTimeout(idle));
             if (res.rows.length < batchSize) return;
           }
         })

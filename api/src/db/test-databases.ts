@@ -21,7 +21,10 @@ import { migrate } from './migrate.js';
 export const TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface OpenTestDatabaseOptions
-  extends Pick<DatabaseOptions, 'poolSize' | 'statementTimeoutMs' | 'connectionTimeoutMs'> {
+  extends Pick<
+    DatabaseOptions,
+    'poolSize' | 'statementTimeoutMs' | 'connectionTimeoutMs' | 'cursorIdleTimeoutMs'
+  > {
   /** Apply api/migrations (default true). */
   migrate?: boolean;
   /** Reuse this schema instead of a new one (several pools on one schema); not dropped on close. */
