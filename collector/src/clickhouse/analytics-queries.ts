@@ -18,7 +18,7 @@ import type {
   TimeseriesPoint,
 } from '@gatehouse/shared';
 import type { ClickHouse } from './client.js';
-import { dateTime, databaseIdent, ident, str, uint } from './escape.js';
+import { dateTime, databaseIdent, ident, str, strList, uint } from './escape.js';
 import { ROLLUP_TABLES } from './migrations.js';
 import { fromRow, type RequestRow } from './requests-store.js';
 
@@ -320,7 +320,8 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
 
     async usage(w, customerId) {
       const f = { customer_id: customerId };
-      const s = source(w, f);
+      // Same table as the per-endpoint breakdown below, so the rows add up to the totals.
+      const s = source(w, f, { route: true });
       const [row] = await ch.query<AggRow>(`SELECT ${s.agg} FROM ${s.from}`);
       const r = row ?? {
         requests: 0,
@@ -359,11 +360,26 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
           `(ts_ms < ${uint(q.before.ts_ms)} OR (ts_ms = ${uint(q.before.ts_ms)} AND request_id < ${str(q.before.request_id)}))`,
         );
       }
-      const rows = await ch.query<RequestRow>(
-        `SELECT * FROM ${raw} WHERE ${cond.join(' AND ')}
+      // Two steps: find the page's keys reading two columns, then fetch only those rows whole
+      // (18.16 has no read-in-order, so sorting full rows of a busy day would read every column).
+      const keys = await ch.query<{ ts_ms: number; request_id: string }>(
+        `SELECT ts_ms, request_id FROM ${raw} WHERE ${cond.join(' AND ')}
          ORDER BY ts_ms DESC, request_id DESC LIMIT ${uint(q.limit)}`,
       );
-      return rows.map(fromRow);
+      if (keys.length === 0) return [];
+      const newest = Number(keys[0]!.ts_ms);
+      const oldest = Number(keys[keys.length - 1]!.ts_ms);
+      const rows = await ch.query<RequestRow>(
+        `SELECT * FROM ${raw}
+         WHERE ts >= ${dateTime(oldest)} AND ts <= ${dateTime(newest)}
+           AND ts_ms >= ${uint(oldest)} AND ts_ms <= ${uint(newest)}
+           AND request_id IN ${strList(keys.map((k) => k.request_id))}`,
+      );
+      const byId = new Map(rows.map((r) => [r.request_id, r]));
+      return keys.flatMap((k) => {
+        const row = byId.get(k.request_id);
+        return row ? [fromRow(row)] : [];
+      });
     },
 
     async getRequest(requestId) {

@@ -4,10 +4,14 @@
  * (or a relative path to this file) to the project's vitest config.
  *
  * With CLICKHOUSE_URL set, that server is used. Otherwise one project-owned ClickHouse is started
- * for the whole run on 18124/19001 (not 18123/19000, so a running `npm start` is left alone) and
- * stopped at the end. Tests read the URL with `inject('clickhouseUrl')` or from
- * `process.env.CLICKHOUSE_URL`, which this sets before workers start.
+ * for the whole run on free loopback ports (never 18123/19000, so a running `npm start` is left
+ * alone, and never shared with another test run, whose teardown would stop it under us), with its
+ * data in a temporary directory, and stopped at the end. Tests read the URL with
+ * `inject('clickhouseUrl')` or from `process.env.CLICKHOUSE_URL`, which this sets before workers
+ * start.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -19,11 +23,29 @@ declare module 'vitest' {
   }
 }
 
-export const TEST_HTTP_PORT = 18124;
-export const TEST_TCP_PORT = 19001;
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPrivate(): Promise<LocalClickHouse & { dataDir: string }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gatehouse-clickhouse-test-'));
+  const server = await startLocalClickHouse({
+    dataDir,
+    httpPort: await freePort(),
+    tcpPort: await freePort(),
+  });
+  return { ...server, dataDir };
+}
 
 // Several projects list this setup; within one run they share one server.
-let shared: Promise<LocalClickHouse> | undefined;
+let shared: Promise<LocalClickHouse & { dataDir: string }> | undefined;
 let users = 0;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -32,11 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('clickhouseUrl', external);
     return async () => {};
   }
-  shared ??= startLocalClickHouse({
-    dataDir: path.join(os.tmpdir(), `gatehouse-clickhouse-test-${TEST_HTTP_PORT}`),
-    httpPort: TEST_HTTP_PORT,
-    tcpPort: TEST_TCP_PORT,
-  });
+  shared ??= startPrivate();
   const server = await shared;
   users += 1;
   project.provide('clickhouseUrl', server.url);
@@ -45,6 +63,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     users -= 1;
     if (users === 0) {
       await server.stop();
+      await rm(server.dataDir, { recursive: true, force: true });
       shared = undefined;
       delete process.env.CLICKHOUSE_URL;
     }
