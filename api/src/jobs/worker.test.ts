@@ -282,6 +282,33 @@ describe.each(testDatabases())('job queue on $name', ({ open }) => {
     const next = await enqueue(db, { kind: 'k.graceful' });
     expect((await getJob(db, next))?.status).toBe('queued');
   });
+
+  it('aborts a job still running after the stop grace period and hands it back', async () => {
+    const id = await enqueue(db, { kind: 'k.stuck' });
+    let started!: () => void;
+    const isStarted = new Promise<void>((r) => (started = r));
+    const worker = startWorker(db, {
+      ...fast,
+      stopGraceMs: 50,
+      handlers: {
+        'k.stuck': {
+          async run({ signal }) {
+            started();
+            // Ignores everything but its abort signal.
+            await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+            throw signal.reason;
+          },
+        },
+      },
+    });
+    await isStarted;
+    await worker.stop();
+    const job = await waitFor('the job to be queued again', async () => {
+      const j = await getJob(db, id);
+      return j?.status === 'queued' ? j : undefined;
+    });
+    expect(job).toMatchObject({ attempts: 1, lastError: 'worker stopping', lockedBy: null });
+  });
 });
 
 describe('job queue on postgres: several workers', () => {
