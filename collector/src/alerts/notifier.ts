@@ -9,7 +9,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { formatDuration, type Target } from './rule-schema.js';
 import type { Transition } from './alerts-store.js';
-import { ForbiddenAddressError, guardedLookup, refuseWebhookUrl } from './webhook-address.js';
+import {
+  ForbiddenAddressError,
+  guardedLookup,
+  type Resolver,
+  refuseWebhookUrl,
+} from './webhook-address.js';
 
 export interface NotifierOptions {
   allowPrivate: boolean;
@@ -21,6 +26,8 @@ export interface NotifierOptions {
   backoffMs: number;
   /** Base URL of the dashboard/collector for links in payloads (read when sending). */
   externalUrl: () => string;
+  /** Name resolution (default `dns.lookup`); tests map names to chosen addresses. */
+  resolve?: Resolver;
 }
 
 export interface DeliveryResult {
@@ -138,7 +145,7 @@ export function slackBody(t: Transition, externalUrl: string) {
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
-  const lookup = guardedLookup(options.allowPrivate);
+  const lookup = guardedLookup(options.allowPrivate, options.resolve);
 
   function post(
     url: URL,
@@ -208,7 +215,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
         retry = res.status === 429 || res.status >= 500;
       } catch (err) {
         result.error = (err as Error).message;
-        retry = !(err instanceof ForbiddenAddressError);
+        retry =
+          !(err instanceof ForbiddenAddressError) &&
+          (err as { code?: string }).code !== 'ERR_WEBHOOK_ADDRESS_FORBIDDEN';
       }
       if (!retry || attempt === options.maxAttempts) break;
       const delay = Math.min(30_000, options.backoffMs * 2 ** (attempt - 1));

@@ -148,7 +148,11 @@ export function alertRoutes(opts: {
       const rule = await mustGet(String(req.params.id));
       const patch = RulePatchSchema.safeParse(req.body);
       if (!patch.success) throw invalid(patch.error);
-      const merged = RuleInputSchema.safeParse({ ...ruleToInput(rule), ...patch.data });
+      // Only the fields sent: zod fills defaults for absent ones, which must not overwrite.
+      const sent = Object.fromEntries(
+        Object.entries(patch.data).filter(([k]) => Object.hasOwn(req.body as object, k)),
+      );
+      const merged = RuleInputSchema.safeParse({ ...ruleToInput(rule), ...sent });
       if (!merged.success) throw invalid(merged.error);
       checkTargets(merged.data);
       const updated = await store.updateRule(rule.id, merged.data);

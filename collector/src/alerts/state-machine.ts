@@ -30,7 +30,10 @@ export function nextState(
   forMs: number,
   nowMs: number,
 ): Next {
-  const cur: Current = prev ?? { state: 'ok', since_ms: nowMs, firing_since_ms: null };
+  // Only the three fields carry over: a `change` of the previous step is not a change now.
+  const cur: Current = prev
+    ? { state: prev.state, since_ms: prev.since_ms, firing_since_ms: prev.firing_since_ms }
+    : { state: 'ok', since_ms: nowMs, firing_since_ms: null };
   switch (cur.state) {
     case 'ok':
       if (!c.breach) return cur;

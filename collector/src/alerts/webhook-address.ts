@@ -9,7 +9,7 @@
  * The address classification mirrors api/src/jobs/address-policy.ts (parts do not import each
  * other's internals).
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { isIP, isIPv4, isIPv6, type LookupFunction } from 'node:net';
 
 /** Why a URL may not be used, or undefined when it may (before DNS). */
@@ -29,6 +29,13 @@ export function refuseWebhookUrl(raw: string, allowPrivate: boolean): string | u
   return undefined;
 }
 
+/** `dns.lookup` with `all: true` (injectable so tests can map names to chosen addresses). */
+export type Resolver = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
 export class ForbiddenAddressError extends Error {
   override name = 'ForbiddenAddressError';
   readonly code = 'ERR_WEBHOOK_ADDRESS_FORBIDDEN';
@@ -38,9 +45,12 @@ export class ForbiddenAddressError extends Error {
  * A `lookup` for http.request: resolves like the default, then refuses the connection when
  * any resolved address is forbidden. The socket connects to the address checked here.
  */
-export function guardedLookup(allowPrivate: boolean): LookupFunction {
+export function guardedLookup(
+  allowPrivate: boolean,
+  resolve: Resolver = dnsLookup as unknown as Resolver,
+): LookupFunction {
   return function lookupChecked(hostname, options, callback) {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const list = addresses ?? [];
       const bad = allowPrivate ? undefined : list.find((a) => isForbiddenAddress(a.address));

@@ -1,0 +1,135 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createNotifier } from './notifier.js';
+import type { Transition } from './alerts-store.js';
+import { isForbiddenAddress, type Resolver, refuseWebhookUrl } from './webhook-address.js';
+
+describe('webhook address policy', () => {
+  it.each([
+    '127.0.0.1',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    '64:ff9b::a00:1',
+    '2002:a00:1::',
+    'not-an-ip',
+  ])('forbids %s', (ip) => {
+    expect(isForbiddenAddress(ip)).toBe(true);
+  });
+
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111'])('allows %s', (ip) => {
+    expect(isForbiddenAddress(ip)).toBe(false);
+  });
+
+  it('refuses literal private hosts, localhost and credentials unless private targets are allowed', () => {
+    expect(refuseWebhookUrl('http://127.0.0.1:8080/x', false)).toMatch(/loopback or private/);
+    expect(refuseWebhookUrl('http://app.localhost/x', false)).toMatch(/this machine/);
+    expect(refuseWebhookUrl('https://user:pw@example.com/x', false)).toMatch(/credentials/);
+    expect(refuseWebhookUrl('https://hooks.example.com/x', false)).toBeUndefined();
+    expect(refuseWebhookUrl('http://127.0.0.1:8080/x', true)).toBeUndefined();
+  });
+});
+
+describe('notifier address checks at send time', () => {
+  const transition = (url: string): Transition => ({
+    rule: {
+      id: 'rule_x',
+      name: 'x',
+      kind: 'threshold',
+      route: null,
+      customer_id: null,
+      metric: 'error_rate_5xx',
+      threshold: 0.1,
+      resolve_threshold: null,
+      window_ms: 300_000,
+      min_requests: 1,
+      for_ms: 0,
+      objective: null,
+      slo_period_ms: 0,
+      burn_windows: null,
+      severity: 'warning',
+      targets: [{ type: 'webhook', url }],
+      enabled: true,
+      created_at: '',
+      updated_at: '',
+    },
+    from: 'ok',
+    to: 'firing',
+    value: 0.5,
+    threshold: 0.1,
+    requests: 10,
+    details: {},
+    at_ms: 0,
+    firing_since_ms: 0,
+  });
+
+  it('does not connect to a name that resolves to a private address', async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      hits += 1;
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    // hooks.test "resolves" to the loopback receiver: a name that passes the save-time check.
+    const resolve: Resolver = (_host, _opts, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]);
+    const options = {
+      timeoutMs: 1000,
+      maxAttempts: 3,
+      backoffMs: 10,
+      externalUrl: () => 'x',
+      resolve,
+    };
+    try {
+      const refused = createNotifier({ ...options, allowPrivate: false });
+      const [r] = await refused.notify(transition(`http://hooks.test:${port}/x`), 1);
+      expect(r).toMatchObject({ ok: false, attempts: 1 });
+      expect(r!.error).toMatch(/resolves to 127\.0\.0\.1, a loopback or private address/);
+      const [literal] = await refused.notify(transition(`http://127.0.0.1:${port}/x`), 1);
+      expect(literal).toMatchObject({ ok: false, attempts: 0 });
+      expect(hits).toBe(0);
+      // The same name is delivered when private targets are allowed: the check is what refused.
+      const allowed = createNotifier({ ...options, allowPrivate: true });
+      const [ok] = await allowed.notify(transition(`http://hooks.test:${port}/x`), 1);
+      expect(ok).toMatchObject({ ok: true, attempts: 1 });
+      expect(hits).toBe(1);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('retries a failing receiver with backoff and stops at the first success', async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      hits += 1;
+      res.writeHead(hits < 3 ? 503 : 200).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const notifier = createNotifier({
+        allowPrivate: true,
+        timeoutMs: 1000,
+        maxAttempts: 5,
+        backoffMs: 10,
+        externalUrl: () => 'http://collector',
+      });
+      const [r] = await notifier.notify(transition(`http://127.0.0.1:${port}/x`), 1);
+      expect(r).toMatchObject({ ok: true, attempts: 3, status: 200 });
+      expect(hits).toBe(3);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
