@@ -42,6 +42,7 @@ describe('identity token from the gateway', () => {
     ['the wrong audience', { aud: 'someone-else' }],
     ['the wrong issuer', { iss: 'evil' }],
     ['an expired token', { expSeconds: -60 }],
+    ['a token valid for a day (not short-lived)', { expSeconds: 86_400 }],
   ])('answers 401 for %s', async (_name, overrides) => {
     expect((await get(await t.keys.sign('cus_a', overrides))).status).toBe(401);
   });

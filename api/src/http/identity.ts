@@ -25,6 +25,9 @@ export interface IdentityOptions {
 
 type KeySource = Awaited<ReturnType<typeof importSPKI>> | JWTVerifyGetKey;
 
+/** The gateway mints tokens for IDENTITY_TTL_SECONDS (60 s); allow generous skew, no more. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 300;
+
 const VERIFY_OPTIONS = {
   algorithms: [IDENTITY_ALGORITHM],
   issuer: IDENTITY_ISSUER,
@@ -67,6 +70,12 @@ export async function identity(opts: IdentityOptions): Promise<RequestHandler> {
         typeof key === 'function'
           ? await jwtVerify(token, key, VERIFY_OPTIONS)
           : await jwtVerify(token, key, VERIFY_OPTIONS);
+      // Short-lived by contract: a token valid for much longer was not minted by our gateway
+      // for one request (or was minted by a misconfigured one), so it is not accepted.
+      const lifetime = (payload.exp ?? 0) - Math.floor(Date.now() / 1000);
+      if (lifetime > MAX_TOKEN_LIFETIME_SECONDS) {
+        return next(new ApiError(ApiErrors.unauthorized, { message: 'Invalid identity token.' }));
+      }
       if (typeof payload.sub !== 'string' || payload.sub === '' || payload.sub.length > 128) {
         return next(new ApiError(ApiErrors.unauthorized, { message: 'Invalid identity token.' }));
       }
