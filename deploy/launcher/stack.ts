@@ -97,6 +97,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       GATEWAY_UPSTREAM_URL: apiUrl,
       COLLECTOR_URL: collectorUrl,
       COLLECTOR_INGEST_TOKEN: opts.ingestToken,
+      // The dashboard is served by the collector and calls the admin API from the browser.
+      ADMIN_CORS_ORIGINS: `${collectorUrl},http://localhost:${ports.collector}`,
       ...opts.partEnv?.gateway,
     },
     api: {

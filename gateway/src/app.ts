@@ -260,6 +260,7 @@ export async function startGateway(
         store,
         cache,
         adminToken: config.adminToken,
+        corsOrigins: config.adminCorsOrigins,
         logger,
         extraRoutes: gatewayAdminRoutes({
           metrics,

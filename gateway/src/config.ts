@@ -133,6 +133,19 @@ export const ConfigSchema = z
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    /** Browser origins allowed to call the admin API (the dashboard's origin). */
+    adminCorsOrigins: z
+      .preprocess(
+        (v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((o) => o.trim())
+                .filter(Boolean)
+            : v,
+        z.array(z.url()),
+      )
+      .optional(),
     /** Protect `/metrics` with the operator token. */
     metricsRequireToken: boolish.default(false),
     routes: z.array(RouteSchema).min(1).default(DEFAULT_ROUTES),
@@ -169,6 +182,7 @@ const ENV_KEYS: Record<string, string> = {
   GATEWAY_KEY_CACHE_REFRESH_MS: 'keyCacheRefreshMs',
   GATEWAY_REDIS_PREFIX: 'redisPrefix',
   GATEWAY_METRICS_REQUIRE_TOKEN: 'metricsRequireToken',
+  ADMIN_CORS_ORIGINS: 'adminCorsOrigins',
   REDIS_URL: 'redisUrl',
   RATE_LIMIT_FAIL_MODE: 'rateLimitFailMode',
   COLLECTOR_URL: 'collectorUrl',
