@@ -278,10 +278,10 @@ export async function spawnGatewayProcess(
   let output = '';
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const httpsUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gateway process did not start:\n${output}`)),
-      30_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway process did not start:\n${output}`));
+    }, 80_000);
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
       const m = /"https":"(https:\/\/[^"]+)"/.exec(output);

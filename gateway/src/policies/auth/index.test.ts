@@ -131,7 +131,8 @@ describe('API keys', () => {
     } finally {
       await second.stop();
     }
-  });
+    // A second process needs time to boot on a loaded CI machine; the 5 s bound is on revocation.
+  }, 120_000);
 });
 
 describe('credentials in the URL', () => {

@@ -167,7 +167,7 @@ describe('rate-limit policy through the gateway', () => {
     } finally {
       await other.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe('Redis unreachable', () => {
