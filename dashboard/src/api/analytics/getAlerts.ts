@@ -2,8 +2,9 @@ import { AppError } from '../errors.js';
 import { asItems, type HttpClient } from '../http.js';
 
 /**
- * Alerting is filled in by another issue; until the collector serves `/api/v1/alerts/...`
- * these calls answer `null` ("not configured") instead of failing the page.
+ * The collector's alerting API (`/api/v1/alerts/{rules|firing|history}`). A collector started
+ * without alerting answers 404: these calls then give `null` ("not configured") instead of
+ * failing the page.
  */
 export interface AlertItem {
   id?: string;
@@ -14,9 +15,64 @@ export interface AlertItem {
   summary?: string;
   started_at?: string;
   ended_at?: string;
-  value?: number;
+  value?: number | null;
   [key: string]: unknown;
 }
+
+export interface AlertTargetView {
+  type: 'webhook' | 'slack';
+  url: string;
+  has_secret: boolean;
+}
+
+/** A rule as `GET /api/v1/alerts/rules` lists it, with its current state. */
+export interface AlertRule extends AlertItem {
+  id: string;
+  name: string;
+  kind: 'threshold' | 'burn_rate';
+  scope: 'all' | 'route' | 'customer' | 'route_customer';
+  route: string | null;
+  customer_id: string | null;
+  metric: AlertMetric | null;
+  threshold: number | null;
+  resolve_threshold: number | null;
+  effective_resolve_threshold: number | null;
+  window: string;
+  min_requests: number;
+  for: string;
+  objective: number | null;
+  slo_period: string;
+  burn_windows: { long: string; short: string; factor: number }[] | null;
+  severity: 'critical' | 'warning' | 'info';
+  targets: AlertTargetView[];
+  enabled: boolean;
+  state: 'ok' | 'pending' | 'firing';
+  state_since: string | null;
+  requests: number | null;
+}
+
+/** One state change (`GET /api/v1/alerts/history`). */
+export interface AlertHistoryEntry extends AlertItem {
+  id: string;
+  rule_id: string;
+  name: string;
+  from_state: string;
+  to_state: string;
+  value: number;
+  threshold: number;
+  requests: number;
+  at: string;
+  details: Record<string, unknown>;
+}
+
+export const ALERT_METRICS = [
+  'error_rate_5xx',
+  'rate_4xx',
+  'rate_429',
+  'p95_ms',
+  'p99_ms',
+] as const;
+export type AlertMetric = (typeof ALERT_METRICS)[number];
 
 export type AlertKind = 'rules' | 'firing' | 'history';
 

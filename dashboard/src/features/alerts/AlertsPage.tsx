@@ -1,10 +1,22 @@
-import type { AlertItem } from '../../api/analytics/getAlerts.js';
+import { type ReactNode, useId, useState } from 'react';
+import type { AlertRuleInput } from '../../api/analytics/createAlertRule.js';
+import type { AlertHistoryEntry, AlertItem, AlertRule } from '../../api/analytics/getAlerts.js';
+import { ALERT_METRICS } from '../../api/analytics/getAlerts.js';
 import { Async, EmptyState } from '../../components/States.js';
 import { PageHeader } from '../../components/Toolbar.js';
 import { config } from '../../config.js';
 import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
 import { formatDate } from '../../utils/format.js';
 import { useAlertsData } from './useAlertsData.js';
+import {
+  buildRuleInput,
+  describeRule,
+  EMPTY_RULE_FORM,
+  formatAlertValue,
+  isLatency,
+  METRIC_LABELS,
+  type RuleForm,
+} from './utils.js';
 
 export function AlertsPage() {
   const live = useAutoRefresh(config.autoRefreshMs);
@@ -19,18 +31,37 @@ export function AlertsPage() {
         onRefresh={data.reload}
         loading={data.loading}
       />
+      {data.actionError ? (
+        <div className="state state-error" role="alert">
+          <p className="state-title">That did not work</p>
+          <p className="state-body">
+            {data.actionError.message}
+            {data.actionError.code ? (
+              <code className="err-code"> ({data.actionError.code})</code>
+            ) : null}
+          </p>
+        </div>
+      ) : null}
       <Async {...data} onRetry={data.reload} minHeight={300}>
         {(d) =>
           !d.configured ? (
             <EmptyState title="Alerting is not configured.">
-              This collector does not serve alert rules yet (<code>/api/v1/alerts/…</code>). Once
-              alert rules are set up, rules, firing alerts and their history appear here.
+              This collector does not serve alert rules (<code>/api/v1/alerts/…</code>); it runs
+              with <code>ALERTS_ENABLED=false</code>.
             </EmptyState>
           ) : (
             <>
-              <AlertList title="Firing" items={d.firing} empty="Nothing is firing." />
-              <AlertList title="Rules" items={d.rules} empty="No rules defined." />
-              <AlertList title="History" items={d.history} empty="No alert has fired yet." />
+              <FiringList items={d.firing} />
+              <RulesTable
+                rules={d.rules}
+                pending={data.pending}
+                onDelete={(id) => void data.actions.deleteRule(id)}
+              />
+              <NewRuleForm
+                busy={data.pending === 'create'}
+                onCreate={(input) => data.actions.createRule(input)}
+              />
+              <HistoryList items={d.history} rules={d.rules} />
             </>
           )
         }
@@ -39,37 +70,249 @@ export function AlertsPage() {
   );
 }
 
-function AlertList({
-  title,
-  items,
-  empty,
-}: {
-  title: string;
-  items: readonly AlertItem[];
-  empty: string;
-}) {
+function FiringList({ items }: { items: readonly AlertItem[] }) {
   return (
-    <section className="panel" aria-label={title}>
-      <h2>{title}</h2>
+    <section className="panel" aria-label="Firing">
+      <h2>Firing</h2>
       {items.length === 0 ? (
-        <p className="muted">{empty}</p>
+        <p className="muted">Nothing is firing.</p>
       ) : (
         <ul className="alert-list">
           {items.map((a, i) => (
-            <li key={a.id ?? `${a.name ?? a.rule}-${i}`} className="alert-item">
-              <strong>{a.name ?? a.rule ?? 'alert'}</strong>
-              {a.state ? <span className="badge">{a.state}</span> : null}
+            <li key={a.id ?? `${a.name}-${i}`} className="alert-item">
+              <strong>{a.name ?? 'alert'}</strong> <span className="badge">firing</span>
               {a.severity ? <span className="muted small"> {a.severity}</span> : null}
               {a.summary ? <div>{a.summary}</div> : null}
               {a.started_at ? (
-                <div className="muted small">
-                  since {formatDate(a.started_at)}
-                  {a.ended_at ? ` until ${formatDate(a.ended_at)}` : ''}
-                </div>
+                <div className="muted small">since {formatDate(a.started_at)}</div>
               ) : null}
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+function RulesTable({
+  rules,
+  pending,
+  onDelete,
+}: {
+  rules: readonly AlertRule[];
+  pending: string | null;
+  onDelete: (id: string) => void;
+}) {
+  return (
+    <section className="panel" aria-label="Rules">
+      <h2>Rules</h2>
+      {rules.length === 0 ? (
+        <p className="muted">No rules defined.</p>
+      ) : (
+        <table className="table" aria-label="Alert rules">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Condition</th>
+              <th scope="col">State</th>
+              <th scope="col">Last value</th>
+              <th scope="col">Notifies</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rules.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  {r.name} <span className="muted small">{r.severity}</span>
+                </td>
+                <td>{describeRule(r)}</td>
+                <td>
+                  <span className="badge">{r.state}</span>
+                  {r.enabled ? null : <span className="muted small"> disabled</span>}
+                </td>
+                <td>{formatAlertValue(r, r.value)}</td>
+                <td className="small">
+                  {r.targets.length === 0
+                    ? '–'
+                    : r.targets.map((t) => `${t.type}: ${new URL(t.url).host}`).join(', ')}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="btn"
+                    disabled={pending === `delete:${r.id}`}
+                    onClick={() => {
+                      if (window.confirm(`Delete the rule “${r.name}”? Its history stays.`))
+                        onDelete(r.id);
+                    }}
+                  >
+                    Delete <span className="sr-only">{r.name}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function NewRuleForm({
+  busy,
+  onCreate,
+}: {
+  busy: boolean;
+  onCreate: (input: AlertRuleInput) => Promise<boolean>;
+}) {
+  const id = useId();
+  const [form, setForm] = useState<RuleForm>(EMPTY_RULE_FORM);
+  const [problem, setProblem] = useState<{ error: string; field: keyof RuleForm } | null>(null);
+  const set =
+    <K extends keyof RuleForm>(k: K) =>
+    (e: { target: { value: string } }) =>
+      setForm((f) => ({ ...f, [k]: e.target.value as RuleForm[K] }));
+  const field = (k: keyof RuleForm, label: string, input: ReactNode) => (
+    <div className="field">
+      <label htmlFor={`${id}-${k}`}>{label}</label>
+      {input}
+      {problem?.field === k ? <p className="field-error">{problem.error}</p> : null}
+    </div>
+  );
+  const text = (k: keyof RuleForm, extra: Record<string, unknown> = {}) => (
+    <input id={`${id}-${k}`} value={String(form[k])} onChange={set(k)} {...extra} />
+  );
+  return (
+    <section className="panel" aria-label="New rule">
+      <h2>New rule</h2>
+      <form
+        className="inline-form"
+        aria-label="New alert rule"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const built = buildRuleInput(form);
+          if ('error' in built) {
+            setProblem(built);
+            return;
+          }
+          setProblem(null);
+          if (await onCreate(built.input)) setForm(EMPTY_RULE_FORM);
+        }}
+      >
+        {field('name', 'Name', text('name'))}
+        {field(
+          'kind',
+          'Kind',
+          <select id={`${id}-kind`} value={form.kind} onChange={set('kind')}>
+            <option value="threshold">Threshold</option>
+            <option value="burn_rate">SLO burn rate</option>
+          </select>,
+        )}
+        {field('route', 'Route (blank = all)', text('route', { placeholder: '/v1/orders' }))}
+        {field('customer_id', 'Customer id (blank = all)', text('customer_id'))}
+        {form.kind === 'threshold' ? (
+          <>
+            {field(
+              'metric',
+              'Metric',
+              <select id={`${id}-metric`} value={form.metric} onChange={set('metric')}>
+                {ALERT_METRICS.map((m) => (
+                  <option key={m} value={m}>
+                    {METRIC_LABELS[m]}
+                  </option>
+                ))}
+              </select>,
+            )}
+            {field(
+              'threshold',
+              isLatency(form.metric) ? 'Threshold (ms)' : 'Threshold (%)',
+              text('threshold', { inputMode: 'decimal' }),
+            )}
+            {field('window', 'Window', text('window', { placeholder: '5m' }))}
+          </>
+        ) : (
+          field('objective', 'Objective (%)', text('objective', { inputMode: 'decimal' }))
+        )}
+        {field('min_requests', 'Min requests', text('min_requests', { inputMode: 'numeric' }))}
+        {field('for', 'For', text('for', { placeholder: '1m' }))}
+        {field(
+          'severity',
+          'Severity',
+          <select id={`${id}-severity`} value={form.severity} onChange={set('severity')}>
+            <option value="critical">critical</option>
+            <option value="warning">warning</option>
+            <option value="info">info</option>
+          </select>,
+        )}
+        {field(
+          'target_type',
+          'Notify via',
+          <select id={`${id}-target_type`} value={form.target_type} onChange={set('target_type')}>
+            <option value="webhook">Webhook (Alertmanager JSON)</option>
+            <option value="slack">Slack incoming webhook</option>
+          </select>,
+        )}
+        {field('target_url', 'Webhook URL (optional)', text('target_url', { type: 'url' }))}
+        {field(
+          'target_secret',
+          'Signing secret (optional)',
+          text('target_secret', { type: 'password', autoComplete: 'off' }),
+        )}
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          Create rule
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function HistoryList({
+  items,
+  rules,
+}: {
+  items: readonly AlertHistoryEntry[];
+  rules: readonly AlertRule[];
+}) {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  return (
+    <section className="panel" aria-label="History">
+      <h2>History</h2>
+      {items.length === 0 ? (
+        <p className="muted">No alert has changed state yet.</p>
+      ) : (
+        <table className="table" aria-label="Alert history">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Rule</th>
+              <th scope="col">Change</th>
+              <th scope="col">Value</th>
+              <th scope="col">Requests</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((h) => (
+              <tr key={h.id}>
+                <td>{formatDate(h.at)}</td>
+                <td>{h.name}</td>
+                <td>
+                  {h.from_state} → <span className="badge">{h.to_state}</span>
+                </td>
+                <td>
+                  {formatAlertValue(byId.get(h.rule_id), h.value)}
+                  <span className="muted small">
+                    {' '}
+                    (threshold {formatAlertValue(byId.get(h.rule_id), h.threshold)})
+                  </span>
+                </td>
+                <td>{h.requests}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );

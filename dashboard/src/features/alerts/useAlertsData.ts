@@ -1,18 +1,28 @@
-import { type AlertItem, getAlerts } from '../../api/analytics/getAlerts.js';
+import { useCallback, useState } from 'react';
+import { type AlertRuleInput, createAlertRule } from '../../api/analytics/createAlertRule.js';
+import { deleteAlertRule } from '../../api/analytics/deleteAlertRule.js';
+import {
+  type AlertHistoryEntry,
+  type AlertItem,
+  type AlertRule,
+  getAlerts,
+} from '../../api/analytics/getAlerts.js';
+import { type AppError, normaliseError } from '../../api/errors.js';
 import { useClients } from '../../auth/AuthContext.js';
 import { useRemote } from '../../hooks/useRemote.js';
 
 export interface AlertsData {
-  /** False when the collector does not serve `/api/v1/alerts/...` (yet). */
+  /** False when the collector does not serve `/api/v1/alerts/...` (alerting switched off). */
   configured: boolean;
-  rules: AlertItem[];
+  rules: AlertRule[];
   firing: AlertItem[];
-  history: AlertItem[];
+  history: AlertHistoryEntry[];
 }
 
 export function useAlertsData(tick: number) {
   const { analytics } = useClients();
-  return useRemote<AlertsData>(`alerts#${tick}`, async (signal) => {
+  const [version, setVersion] = useState(0);
+  const remote = useRemote<AlertsData>(`alerts#${tick}#${version}`, async (signal) => {
     const [rules, firing, history] = await Promise.all([
       getAlerts(analytics, 'rules', signal),
       getAlerts(analytics, 'firing', signal),
@@ -20,9 +30,34 @@ export function useAlertsData(tick: number) {
     ]);
     return {
       configured: rules !== null || firing !== null || history !== null,
-      rules: rules ?? [],
+      rules: (rules ?? []) as AlertRule[],
       firing: firing ?? [],
-      history: history ?? [],
+      history: (history ?? []) as AlertHistoryEntry[],
     };
   });
+
+  const [pending, setPending] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<AppError | null>(null);
+
+  /** Runs one change, remembers which is pending and any error, then reloads the lists. */
+  const run = useCallback(async (label: string, action: () => Promise<unknown>) => {
+    setPending(label);
+    setActionError(null);
+    try {
+      await action();
+      setVersion((v) => v + 1);
+      return true;
+    } catch (err) {
+      setActionError(normaliseError(err));
+      return false;
+    } finally {
+      setPending(null);
+    }
+  }, []);
+
+  const actions = {
+    createRule: (input: AlertRuleInput) => run('create', () => createAlertRule(analytics, input)),
+    deleteRule: (id: string) => run(`delete:${id}`, () => deleteAlertRule(analytics, id)),
+  };
+  return { ...remote, pending, actionError, actions };
 }

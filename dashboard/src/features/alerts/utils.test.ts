@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertRule } from '../../api/analytics/getAlerts.js';
+import { buildRuleInput, describeRule, EMPTY_RULE_FORM, formatAlertValue } from './utils.js';
+
+describe('buildRuleInput', () => {
+  it('turns a percentage threshold into a fraction and blank scope fields into null', () => {
+    const out = buildRuleInput({
+      ...EMPTY_RULE_FORM,
+      name: ' orders ',
+      route: '/v1/orders',
+      threshold: '2.5',
+      target_url: 'https://hooks.example.com/x',
+    });
+    expect(out).toEqual({
+      input: {
+        name: 'orders',
+        kind: 'threshold',
+        route: '/v1/orders',
+        customer_id: null,
+        metric: 'error_rate_5xx',
+        threshold: 0.025,
+        window: '5m',
+        min_requests: 20,
+        for: '1m',
+        severity: 'warning',
+        targets: [{ type: 'webhook', url: 'https://hooks.example.com/x' }],
+      },
+    });
+  });
+
+  it('keeps latency thresholds in milliseconds', () => {
+    const out = buildRuleInput({
+      ...EMPTY_RULE_FORM,
+      name: 'slow',
+      metric: 'p99_ms',
+      threshold: '750',
+    });
+    expect(out).toMatchObject({ input: { metric: 'p99_ms', threshold: 750 } });
+  });
+
+  it('builds a burn-rate rule from an objective in percent', () => {
+    const out = buildRuleInput({
+      ...EMPTY_RULE_FORM,
+      name: 'slo',
+      kind: 'burn_rate',
+      objective: '99.9',
+    });
+    expect(out).toMatchObject({ input: { kind: 'burn_rate', objective: 0.999 } });
+    expect('input' in out && out.input.metric).toBeFalsy();
+  });
+
+  it.each([
+    [{ name: '' }, 'name'],
+    [{ name: 'x', threshold: '150' }, 'threshold'],
+    [{ name: 'x', threshold: 'abc' }, 'threshold'],
+    [{ name: 'x', min_requests: '0' }, 'min_requests'],
+    [{ name: 'x', kind: 'burn_rate' as const, objective: '100' }, 'objective'],
+  ])('refuses %j naming %s', (patch, field) => {
+    expect(buildRuleInput({ ...EMPTY_RULE_FORM, ...patch })).toMatchObject({ field });
+  });
+});
+
+describe('formatAlertValue and describeRule', () => {
+  const rule = {
+    kind: 'threshold',
+    metric: 'error_rate_5xx',
+    threshold: 0.05,
+    window: '5m',
+    min_requests: 20,
+    for: '1m',
+    route: '/v1/orders',
+    customer_id: null,
+  } as AlertRule;
+
+  it('formats rates as percent, latency as ms, burn as ×', () => {
+    expect(formatAlertValue(rule, 0.1234)).toBe('12.34%');
+    expect(formatAlertValue({ kind: 'threshold', metric: 'p95_ms' }, 812.4)).toBe('812 ms');
+    expect(formatAlertValue({ kind: 'burn_rate', metric: null }, 16.66)).toBe('16.7×');
+    expect(formatAlertValue(rule, null)).toBe('–');
+  });
+
+  it('describes a rule in one line', () => {
+    expect(describeRule(rule)).toBe(
+      '5xx error rate > 5% over 5m on /v1/orders (min 20 requests, for 1m)',
+    );
+  });
+});
