@@ -8,6 +8,7 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { expect } from 'vitest';
 import { IDENTITY_AUDIENCE, IDENTITY_HEADER, IDENTITY_ISSUER } from '@gatehouse/shared';
 import { type RunningApi, startApi } from '../src/app.js';
+import type { Logger } from '../src/logger.js';
 import type { Config } from '../src/config.js';
 import type { Database } from '../src/db/database.js';
 import type { TestDatabaseKind } from '../src/db/test-databases.js';
@@ -89,7 +90,7 @@ export interface TestApi {
 
 export async function startTestApi(
   kind: TestDatabaseKind,
-  opts: { customer?: string; config?: Partial<Config>; db?: Database } = {},
+  opts: { customer?: string; config?: Partial<Config>; db?: Database; logger?: Logger } = {},
 ): Promise<TestApi> {
   const keys = await gatewayKeys();
   const db = opts.db ?? (await kind.open());
@@ -102,7 +103,7 @@ export async function startTestApi(
       ...opts.config?.identity,
     },
   });
-  const api = await startApi(config, { db });
+  const api = await startApi(config, { db, logger: opts.logger });
   const defaultCustomer = opts.customer ?? 'cus_test';
 
   async function request(

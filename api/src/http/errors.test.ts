@@ -1,5 +1,8 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
+import { waitFor } from '../jobs/wait-for.js';
 import { startTestApi, type TestApi, testDatabases, validOrder } from '../../test/harness.js';
 
 describe.each(testDatabases())('error envelope on $name', (kind) => {
@@ -123,10 +126,27 @@ describe('failures the client cannot cause', () => {
         throw new Error('secret internal detail at /srv/app.js:12');
       },
     };
-    const t = await startTestApi(kind, { db: broken });
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(JSON.parse(chunk.toString()));
+        cb();
+      },
+    });
+    const t = await startTestApi(kind, { db: broken, logger: pino({ level: 'info' }, sink) });
     try {
       const res = await t.request('POST', '/v1/orders', { body: validOrder() });
       expect(res.status).toBe(500);
+      // The cause goes to the log, tied to the request id; never to the client.
+      const requestId = res.headers.get('x-request-id');
+      const failure = lines.find((l) => l.msg === 'request failed');
+      expect(failure).toMatchObject({ request_id: requestId, level: 50, code: 'internal_error' });
+      expect(JSON.stringify(failure)).toContain('secret internal detail');
+      // The access line is written on 'finish', which may trail the client's read.
+      const access = await waitFor('the access log line', () =>
+        lines.find((l) => l.msg === 'request'),
+      );
+      expect(access).toMatchObject({ request_id: requestId, status: 500 });
       expect(res.body.error).toEqual({
         code: 'internal_error',
         message: 'Internal error.',
