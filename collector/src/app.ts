@@ -36,6 +36,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Run retention on start and on its interval (default true). Tests switch it off. */
   retention?: boolean;
+  /** How long to retry reaching ClickHouse at start before giving up (default 30 000 ms). */
+  clickhouseWaitMs?: number;
 }
 
 export async function startCollector(
@@ -44,16 +46,28 @@ export async function startCollector(
 ): Promise<RunningCollector> {
   const log = options.logger ?? createLogger(config.logLevel);
   const ch = createClickHouse({ url: config.clickhouseUrl });
-  try {
-    const applied = await migrate(ch, config.database);
-    if (applied.length > 0)
-      log.info({ applied, database: config.database }, 'ClickHouse migrations applied');
-  } catch (err) {
-    await ch.close();
-    throw new Error(
-      `ClickHouse at ${config.clickhouseUrl} is not usable: ${(err as Error).message}`,
-      { cause: err },
-    );
+  // ClickHouse may still be starting (or restarting after a crash): retry for a while.
+  const deadline = Date.now() + (options.clickhouseWaitMs ?? 30_000);
+  let warned = false;
+  for (;;) {
+    try {
+      const applied = await migrate(ch, config.database);
+      if (applied.length > 0)
+        log.info({ applied, database: config.database }, 'ClickHouse migrations applied');
+      break;
+    } catch (err) {
+      if (Date.now() < deadline) {
+        if (!warned) log.warn({ err: (err as Error).message }, 'waiting for ClickHouse');
+        warned = true;
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      await ch.close();
+      throw new Error(
+        `ClickHouse at ${config.clickhouseUrl} is not usable: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
   }
 
   const metrics = createMetrics();
