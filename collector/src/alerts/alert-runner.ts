@@ -21,6 +21,8 @@ export function startAlertRunner(opts: {
   log: Logger;
   /** false: no timer (tests drive `tick`). */
   schedule?: boolean;
+  /** How long `stop()` waits for notifications in flight (default 5 s). */
+  shutdownGraceMs?: number;
 }): AlertRunner {
   let leader = false;
   let stopped = false;
@@ -63,7 +65,16 @@ export function startAlertRunner(opts: {
       stopped = true;
       clearTimeout(timer);
       await running?.catch(() => {});
-      await opts.evaluator.idle();
+      // Let notifications in flight finish, but do not hold a shutdown for their retries.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        opts.evaluator.idle(),
+        new Promise<void>((r) => {
+          grace = setTimeout(r, opts.shutdownGraceMs ?? 5000);
+          grace.unref();
+        }),
+      ]);
+      clearTimeout(grace);
       await opts.lease.release();
       leader = false;
     },

@@ -35,16 +35,25 @@ export async function startAlerting(
     externalUrl: () => string;
   },
 ): Promise<Alerting> {
+  const where = config.databaseUrl
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `PGlite (${config.dataDir ?? 'in memory'})`;
+  const unusable = (err: unknown) =>
+    new Error(`alert rules store in ${where} is not usable: ${(err as Error).message}`, {
+      cause: err,
+    });
   const db = await openAlertsDb({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     schema: config.schema,
+  }).catch((err: unknown) => {
+    throw unusable(err);
   });
   try {
     await migrateAlerts(db);
   } catch (err) {
     await db.close().catch(() => {});
-    throw new Error(`alert rules store is not usable: ${(err as Error).message}`, { cause: err });
+    throw unusable(err);
   }
   const store = createAlertsStore(db);
   const evaluator = createEvaluator({

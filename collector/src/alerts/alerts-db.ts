@@ -4,6 +4,7 @@
  * migrations on both. Everything lives in one schema (default `collector_alerts`) so the
  * collector can share a database with the api without touching its tables.
  */
+import { mkdir } from 'node:fs/promises';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -94,6 +95,7 @@ async function openPostgres(url: string, schema: string): Promise<AlertsDb> {
 }
 
 async function openPglite(dataDir: string | undefined, schema: string): Promise<AlertsDb> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir, {
     parsers: { [pgliteTypes.INT8]: (v: string) => Number(v) },
   });
