@@ -267,6 +267,12 @@ export async function startGateway(
           jwks: jwksOf(identityKey),
           adminToken: config.adminToken,
           metricsRequireToken: config.metricsRequireToken,
+          // Ready while the key cache refreshes: a gateway serving stale keys would miss
+          // revocations, so it should leave the load balancer.
+          ready: () => {
+            const at = cache.stats().lastRefreshAt;
+            return at > 0 && Date.now() - at < Math.max(5000, config.keyCacheRefreshMs * 5);
+          },
         }),
       });
       const { createServer } = await import('node:http');

@@ -194,6 +194,15 @@ describe('metrics', () => {
   });
 });
 
+describe('admin port extras', () => {
+  it('serves /healthz and /readyz (key cache fresh) without the operator token', async () => {
+    expect((await fetch(`${gw.adminUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${gw.adminUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+  });
+});
+
 describe('upstream down', () => {
   it('answers 502 upstream_unavailable when the upstream refuses connections', async () => {
     const dead = await startUpstream();
