@@ -97,6 +97,22 @@ describe('migrate on postgres: concurrency', () => {
   });
 });
 
+describe('migrate on postgres: timeouts', () => {
+  it('is not cut short by the pool statement timeout', async () => {
+    const db = await openTestPostgres({ migrate: false, statementTimeoutMs: 50 });
+    try {
+      const migrations = [
+        { version: '0001_slow', sql: 'SELECT pg_sleep(0.3); CREATE TABLE slow (x int)' },
+      ];
+      expect(await migrate(db, { migrations })).toEqual(['0001_slow']);
+      // Requests still get the timeout.
+      await expect(db.query('SELECT pg_sleep(1)')).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe('loadMigrations', () => {
   it('refuses a file name without a four-digit number', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'gatehouse-migrations-'));

@@ -48,6 +48,9 @@ export async function migrate(
   const applied: string[] = [];
   for (const m of migrations) {
     const did = await db.transaction(async (tx) => {
+      // The pool's statement timeout is for requests: a migration (an index on a big table)
+      // and the wait for another process's migration may both take longer.
+      await tx.query('SET LOCAL statement_timeout = 0');
       await tx.query(
         `SELECT pg_advisory_xact_lock(hashtext('gatehouse.migrate.' || current_schema()))`,
       );
