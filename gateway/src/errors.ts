@@ -21,6 +21,12 @@ export const GatewayErrors = {
     message: 'The request was not received in time.',
   },
 
+  invalid_path: {
+    code: 'invalid_path',
+    status: 400,
+    message: 'The path contains dot segments or is not a valid absolute path.',
+  },
+
   // credentials and authentication
   credentials_in_url: {
     code: 'credentials_in_url',

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '@gatehouse/shared';
 import type { Logger } from 'pino';
+import { GatewayErrors } from '../errors.js';
 import type { Policy } from '../policies/chain.js';
 import { runChain } from '../policies/chain.js';
 import type { Forwarder } from '../proxy/forwarder.js';
@@ -33,12 +34,24 @@ export interface DataPlaneOptions {
  */
 function routing(routes: RouteTable, templates: RouteTemplates): Policy {
   return function routingPolicy(ctx) {
+    if (!isCleanPath(ctx.path)) return new ApiError(GatewayErrors.invalid_path);
     const match = routes.match(ctx.path, ctx.method);
     if (match instanceof ApiError) return match;
     ctx.route = match;
     ctx.routeTemplate = templates.match(ctx.path) ?? match.prefix;
     return undefined;
   };
+}
+
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+
+/**
+ * Routes are matched on the raw path, so a path the upstream would normalise differently
+ * (`/openapi.json/../v1/orders` matches the public route here and means `/v1/orders` there)
+ * must never be forwarded: dot segments, plain or percent-encoded, are refused outright.
+ */
+export function isCleanPath(path: string): boolean {
+  return path.startsWith('/') && !DOT_SEGMENT.test(path) && !path.includes('\\');
 }
 
 /** The `request` listener of the HTTPS server: the ordered policy chain, then the forwarder. */

@@ -56,3 +56,23 @@ describe('route table', () => {
     ).toThrow(/twice/);
   });
 });
+
+describe('path hygiene', () => {
+  it('refuses dot segments, plain or percent-encoded, and backslashes', async () => {
+    const { isCleanPath } = await import('../listener/data-plane.js');
+    for (const bad of [
+      '/openapi.json/../v1/orders',
+      '/v1/./orders',
+      '/v1/%2e%2e/admin',
+      '/v1/%2E/x',
+      '/..',
+      'v1',
+      '/v1\\..\\x',
+    ]) {
+      expect(isCleanPath(bad), bad).toBe(false);
+    }
+    for (const good of ['/v1/orders', '/v1/orders/a.b', '/v1/..x/y', '/openapi.json', '/']) {
+      expect(isCleanPath(good), good).toBe(true);
+    }
+  });
+});
