@@ -164,12 +164,20 @@ describe.each(testDatabases())('job queue on $name', ({ open }) => {
   it('retries a failing job with backoff, then fails it for good and tells the handler', async () => {
     const id = await enqueue(db, { kind: 'k.flaky', maxAttempts: 3 });
     const failures: string[] = [];
+    const retries: string[] = [];
     const worker = startWorker(db, {
       ...fast,
       handlers: {
         'k.flaky': {
           async run({ job }) {
             throw new Error(`attempt ${job.attempts} broke`);
+          },
+          async onRetry(tx, job, error) {
+            const { rows } = await tx.query<{ status: string }>(
+              'SELECT status FROM jobs WHERE id = $1',
+              [job.id],
+            );
+            retries.push(`${rows[0]!.status}: ${error}`);
           },
           async onFailed(tx, job, error) {
             // Inside the failing transaction: the job already reads as failed.
@@ -190,6 +198,7 @@ describe.each(testDatabases())('job queue on $name', ({ open }) => {
       expect(done.attempts).toBe(3);
       expect(done.lastError).toBe('attempt 3 broke');
       expect(failures).toEqual(['failed: attempt 3 broke']);
+      expect(retries).toEqual(['queued: attempt 1 broke', 'queued: attempt 2 broke']);
     } finally {
       await worker.stop();
     }

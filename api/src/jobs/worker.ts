@@ -33,6 +33,8 @@ export interface JobHandler {
   run(ctx: JobContext): Promise<void>;
   /** Runs in the transaction that fails the job for good (attempts exhausted or permanent). */
   onFailed?(tx: Queryable, job: Job, error: string): Promise<void>;
+  /** Runs in the transaction that puts the job back in the queue for another attempt. */
+  onRetry?(tx: Queryable, job: Job, error: string): Promise<void>;
 }
 
 /** Thrown by a handler for an error no retry can fix: the job fails at once. */
@@ -168,13 +170,15 @@ export function startWorker(db: Database, opts: WorkerOptions): Worker {
 
   async function recordFailure(job: Job, handler: JobHandler, error: string, final: boolean) {
     const retryInMs = backoffMs(job.attempts, backoff);
-    const outcome = handler.onFailed
-      ? await db.transaction(async (tx) => {
-          const o = await fail(tx, job, job.lockedBy!, error, { retryInMs, final });
-          if (o === 'failed') await handler.onFailed!(tx, job, error);
-          return o;
-        })
-      : await fail(db, job, job.lockedBy!, error, { retryInMs, final });
+    const outcome =
+      handler.onFailed || handler.onRetry
+        ? await db.transaction(async (tx) => {
+            const o = await fail(tx, job, job.lockedBy!, error, { retryInMs, final });
+            if (o === 'failed') await handler.onFailed?.(tx, job, error);
+            if (o === 'retry') await handler.onRetry?.(tx, job, error);
+            return o;
+          })
+        : await fail(db, job, job.lockedBy!, error, { retryInMs, final });
     const fields = { job_id: job.id, kind: job.kind, attempt: job.attempts, error };
     if (outcome === 'retry')
       log.warn({ ...fields, retry_in_ms: retryInMs }, 'job failed; will retry');

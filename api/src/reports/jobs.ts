@@ -87,6 +87,14 @@ export function reportJobHandlers(policy: CallbackPolicy): Record<string, JobHan
           await completeIn(tx);
         });
       },
+      async onRetry(tx, job) {
+        // Nothing runs during the backoff: the report is waiting again, not running.
+        await tx.query(
+          `UPDATE reports SET status = 'queued', updated_at = now()
+           WHERE id = $1 AND status = 'running'`,
+          [String(job.payload.report_id)],
+        );
+      },
       async onFailed(tx, job, error) {
         const { rows } = await tx.query<Pick<ReportRow, 'id' | 'callback_url'>>(
           `UPDATE reports SET status = 'failed', error = $2, updated_at = now()

@@ -253,7 +253,14 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
       local,
     );
     run();
-    const done = await settled('cus_overflow', created.id);
+    const history: string[] = [];
+    const done = await waitFor('the report to fail', async () => {
+      const r = await getReport(db, 'cus_overflow', created.id);
+      if (r && history.at(-1) !== r.status) history.push(r.status);
+      return r?.status === 'failed' ? r : undefined;
+    });
+    // Between attempts it waits as queued; it never reads as succeeded.
+    expect(history).not.toContain('succeeded');
     expect(done.status).toBe('failed');
     expect(done.error).toMatch(/out of range/);
     expect(done.result).toBeNull();
