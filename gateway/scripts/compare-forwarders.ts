@@ -99,6 +99,8 @@ async function serve(): Promise<void> {
     const key = await gw.store.createApiKey({ customerId: customer!.id });
     await gw.cache.refresh();
     ready(`${gw.httpsUrl} ${key.key}`);
+    // A clean exit, so `node --cpu-prof` writes its profile.
+    process.once('SIGINT', () => void gw.close().then(() => process.exit(0)));
     return;
   }
   throw new Error(`unknown mode ${mode}`);

@@ -36,6 +36,19 @@ describe('request-id policy', () => {
     expect(outgoingTraceparent(ctx.traceId, ctx.spanId, ctx.traceFlags)).toMatch(/^00-4bf9.*-01$/);
   });
 
+  it('never repeats trace or span ids across requests (pool refills included)', () => {
+    const traces = new Set<string>();
+    const spans = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const ctx = fakeContext({});
+      policy(ctx);
+      traces.add(ctx.traceId);
+      spans.add(ctx.spanId);
+    }
+    expect(traces.size).toBe(2000);
+    expect(spans.size).toBe(2000);
+  });
+
   it('parses only version-00 traceparents', () => {
     expect(
       parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'),
