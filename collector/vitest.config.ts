@@ -7,7 +7,7 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**'],
     // Starts the project-owned ClickHouse once per run unless CLICKHOUSE_URL is set.
     globalSetup: ['../packages/local-clickhouse/src/vitest-global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShipper, type Shipper } from './index.js';
 
 const TOKEN = 'ingest-token-shipper-test-01';
+/** Generous: these tests restart servers, and CI machines can be heavily loaded. */
+const SLOW = 180_000;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,7 +32,7 @@ async function freePort(): Promise<number> {
 async function waitFor(
   what: string,
   cond: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
@@ -78,13 +80,13 @@ beforeAll(async () => {
   httpPort = await freePort();
   tcpPort = await freePort();
   ch = await startLocalClickHouse({ dataDir: chDir, httpPort, tcpPort });
-});
+}, SLOW);
 
 afterAll(async () => {
   await ch?.stop();
   await rm(chDir, { recursive: true, force: true });
   await Promise.all(spoolDirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+}, SLOW);
 
 async function collectorOn(port: number, database: string): Promise<RunningCollector> {
   const config = loadConfig({
@@ -130,84 +132,92 @@ function pushMany(s: Shipper, n: number): void {
 }
 
 describe('shipper', () => {
-  it('spools while the collector is closed and replays once it is back: every event stored once', async () => {
-    const database = `gh_test_${randomBytes(5).toString('hex')}`;
-    const port = await freePort();
-    let collector = await collectorOn(port, database);
-    const shipper = await newShipper(collector.url);
-    try {
-      pushMany(shipper, 200);
-      await waitFor('first 200 acknowledged', () => shipper.stats().sent === 200);
+  it(
+    'spools while the collector is closed and replays once it is back: every event stored once',
+    async () => {
+      const database = `gh_test_${randomBytes(5).toString('hex')}`;
+      const port = await freePort();
+      let collector = await collectorOn(port, database);
+      const shipper = await newShipper(collector.url);
+      try {
+        pushMany(shipper, 200);
+        await waitFor('first 200 acknowledged', () => shipper.stats().sent === 200);
 
-      await collector.close();
-      pushMany(shipper, 200);
-      await waitFor('events spooled to disk', () => shipper.stats().spooledEvents === 200);
-      expect(shipper.stats().spooledBytes).toBeGreaterThan(0);
+        await collector.close();
+        pushMany(shipper, 200);
+        await waitFor('events spooled to disk', () => shipper.stats().spooledEvents === 200);
+        expect(shipper.stats().spooledBytes).toBeGreaterThan(0);
 
-      collector = await collectorOn(port, database);
-      pushMany(shipper, 200);
-      await waitFor('backlog replayed', () => {
-        const s = shipper.stats();
-        return s.sent === 600 && s.spooledEvents === 0 && s.queued === 0;
-      });
-      await shipper.close();
-      expect(shipper.stats()).toMatchObject({ dropped: 0, rejected: 0 });
-      expect(await stored(database)).toEqual({ n: 600, u: 600 });
-    } finally {
-      await shipper.close();
-      await collector.close();
-    }
-  });
+        collector = await collectorOn(port, database);
+        pushMany(shipper, 200);
+        await waitFor('backlog replayed', () => {
+          const s = shipper.stats();
+          return s.sent === 600 && s.spooledEvents === 0 && s.queued === 0;
+        });
+        await shipper.close();
+        expect(shipper.stats()).toMatchObject({ dropped: 0, rejected: 0 });
+        expect(await stored(database)).toEqual({ n: 600, u: 600 });
+      } finally {
+        await shipper.close();
+        await collector.close();
+      }
+    },
+    SLOW,
+  );
 
-  it('spools while ClickHouse is down (collector answers 503) and stores everything once after', async () => {
-    const database = `gh_test_${randomBytes(5).toString('hex')}`;
-    const collector = await collectorOn(0, database);
-    const shipper = await newShipper(collector.url);
-    try {
-      pushMany(shipper, 150);
-      await waitFor('first 150 acknowledged', () => shipper.stats().sent === 150);
+  it(
+    'spools while ClickHouse is down (collector answers 503) and stores everything once after',
+    async () => {
+      const database = `gh_test_${randomBytes(5).toString('hex')}`;
+      const collector = await collectorOn(0, database);
+      const shipper = await newShipper(collector.url);
+      try {
+        pushMany(shipper, 150);
+        await waitFor('first 150 acknowledged', () => shipper.stats().sent === 150);
 
-      // Crash ClickHouse: inserts fail, the collector answers 503, the shipper keeps the events.
-      process.kill(ch.pid!, 'SIGKILL');
-      await ch.stop();
-      pushMany(shipper, 150);
-      await waitFor('events spooled to disk', () => shipper.stats().spooledEvents === 150);
-      expect(shipper.stats().sendFailures).toBeGreaterThan(0);
+        // Crash ClickHouse: inserts fail, the collector answers 503, the shipper keeps the events.
+        process.kill(ch.pid!, 'SIGKILL');
+        await ch.stop();
+        pushMany(shipper, 150);
+        await waitFor('events spooled to disk', () => shipper.stats().spooledEvents === 150);
+        expect(shipper.stats().sendFailures).toBeGreaterThan(0);
 
-      ch = await startLocalClickHouse({ dataDir: chDir, httpPort, tcpPort });
-      pushMany(shipper, 150);
-      await waitFor(
-        'backlog replayed',
-        () => {
+        ch = await startLocalClickHouse({ dataDir: chDir, httpPort, tcpPort });
+        pushMany(shipper, 150);
+        await waitFor('backlog replayed', () => {
           const s = shipper.stats();
           return s.sent === 450 && s.spooledEvents === 0 && s.queued === 0;
-        },
-        45_000,
-      );
-      await shipper.close();
-      expect(shipper.stats()).toMatchObject({ dropped: 0, rejected: 0 });
-      expect(await stored(database)).toEqual({ n: 450, u: 450 });
-    } finally {
-      await shipper.close();
-      await collector.close();
-    }
-  });
+        });
+        await shipper.close();
+        expect(shipper.stats()).toMatchObject({ dropped: 0, rejected: 0 });
+        expect(await stored(database)).toEqual({ n: 450, u: 450 });
+      } finally {
+        await shipper.close();
+        await collector.close();
+      }
+    },
+    SLOW,
+  );
 
-  it('drops only the lines the collector refuses and delivers the rest', async () => {
-    const database = `gh_test_${randomBytes(5).toString('hex')}`;
-    const collector = await collectorOn(0, database);
-    const shipper = await newShipper(collector.url);
-    try {
-      pushMany(shipper, 10);
-      shipper.push({ ...event(), status: 42 });
-      pushMany(shipper, 10);
-      await shipper.close();
-      expect(shipper.stats()).toMatchObject({ sent: 20, rejected: 1, dropped: 0 });
-      expect(await stored(database)).toEqual({ n: 20, u: 20 });
-    } finally {
-      await collector.close();
-    }
-  });
+  it(
+    'drops only the lines the collector refuses and delivers the rest',
+    async () => {
+      const database = `gh_test_${randomBytes(5).toString('hex')}`;
+      const collector = await collectorOn(0, database);
+      const shipper = await newShipper(collector.url);
+      try {
+        pushMany(shipper, 10);
+        shipper.push({ ...event(), status: 42 });
+        pushMany(shipper, 10);
+        await shipper.close();
+        expect(shipper.stats()).toMatchObject({ sent: 20, rejected: 1, dropped: 0 });
+        expect(await stored(database)).toEqual({ n: 20, u: 20 });
+      } finally {
+        await collector.close();
+      }
+    },
+    SLOW,
+  );
 
   it('counts events dropped when the memory queue is full instead of blocking', async () => {
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'gh-shipper-spool-'));
