@@ -9,7 +9,7 @@ function run(env: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', main], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 50_000,
   });
 }
 
