@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { formatDuration, type Target } from './rule-schema.js';
+import { formatDuration, type Metric, type Target } from './rule-schema.js';
 import type { Transition } from './alerts-store.js';
 import {
   ForbiddenAddressError,
@@ -96,10 +96,25 @@ export function summaryOf(t: Transition): string {
       : r.metric === 'p95_ms' || r.metric === 'p99_ms'
         ? `${round(v)} ms`
         : `${round(v * 100)}%`;
-  const what = r.kind === 'burn_rate' ? `SLO ${round((r.objective ?? 0) * 100)}%` : r.metric;
+  const what =
+    r.kind === 'burn_rate'
+      ? `SLO ${round((r.objective ?? 0) * 100)}%`
+      : METRIC_NAMES[r.metric ?? 'error_rate_5xx'];
   const verb = t.to === 'resolved' ? 'recovered' : 'is';
-  return `${what} on ${scope} ${verb} at ${fmt(t.value)} (threshold ${fmt(t.threshold)}, ${t.requests} requests in ${formatDuration(r.window_ms)})`;
+  const span =
+    r.kind === 'burn_rate'
+      ? `${t.requests} requests in the long window`
+      : `${t.requests} requests in ${formatDuration(r.window_ms)}`;
+  return `${what} on ${scope} ${verb} at ${fmt(t.value)} (threshold ${fmt(t.threshold)}, ${span})`;
 }
+
+const METRIC_NAMES: Record<Metric, string> = {
+  error_rate_5xx: '5xx error rate',
+  rate_4xx: '4xx rate',
+  rate_429: '429 rate',
+  p95_ms: 'p95 latency',
+  p99_ms: 'p99 latency',
+};
 
 const round = (v: number) => Math.round(v * 100) / 100;
 

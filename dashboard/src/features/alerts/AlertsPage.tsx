@@ -133,7 +133,7 @@ function RulesTable({
                   <span className="badge">{r.state}</span>
                   {r.enabled ? null : <span className="muted small"> disabled</span>}
                 </td>
-                <td>{formatAlertValue(r, r.value)}</td>
+                <td>{r.requests ? formatAlertValue(r, r.value) : '–'}</td>
                 <td className="small">
                   {r.targets.length === 0
                     ? '–'
