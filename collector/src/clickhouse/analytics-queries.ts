@@ -383,10 +383,16 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     },
 
     async getRequest(requestId) {
-      const rows = await ch.query<RequestRow>(
-        `SELECT * FROM ${raw} WHERE request_id = ${str(requestId)} LIMIT 1`,
-      );
-      return rows[0] ? fromRow(rows[0]) : null;
+      // Look in the last day first (where the request log's links point), then everything: a
+      // lookup by id alone would otherwise read the id column of every raw partition.
+      const dayAgo = Date.now() - 86_400_000;
+      for (const since of [dayAgo, 0]) {
+        const rows = await ch.query<RequestRow>(
+          `SELECT * FROM ${raw} WHERE ts >= ${dateTime(since)} AND request_id = ${str(requestId)} LIMIT 1`,
+        );
+        if (rows[0]) return fromRow(rows[0]);
+      }
+      return null;
     },
   };
 }
