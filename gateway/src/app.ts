@@ -18,6 +18,7 @@ import { createPlainServer, createTlsServer, drain, listen } from './listener/se
 import { loadTlsMaterial, reloadTlsMaterial } from './listener/tls.js';
 import { createLogger, type Logger } from './logger.js';
 import { gatewayAdminRoutes } from './metrics/admin-routes.js';
+import { clusterMetricsSource } from './metrics/cluster-metrics.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { auth } from './policies/auth/index.js';
 import { authFailureLimit } from './policies/auth-failure-limit/index.js';
@@ -267,6 +268,7 @@ export async function startGateway(
           jwks: jwksOf(identityKey),
           adminToken: config.adminToken,
           metricsRequireToken: config.metricsRequireToken,
+          collect: clusterMetricsSource(metrics.registry),
           // Ready while the key cache refreshes: a gateway serving stale keys would miss
           // revocations, so it should leave the load balancer.
           ready: () => {

@@ -46,16 +46,26 @@ describe('main.ts', () => {
       expect(pids.size).toBe(2);
       const token = readFileSync(join(dataDir, 'gateway', 'admin-token'), 'utf8').trim();
       expect(token.length).toBeGreaterThanOrEqual(16);
-      const agent = new Agent({
-        connect: {
-          ca: readFileSync(join(dataDir, 'gateway', 'tls', 'cert.pem')),
-          servername: 'localhost',
-        },
-      });
-      const res = await request(`${https}/v1/orders`, { dispatcher: agent });
-      await res.body.dump();
-      expect(res.statusCode).toBe(401);
-      await agent.close();
+      const ca = readFileSync(join(dataDir, 'gateway', 'tls', 'cert.pem'));
+      // One connection per request: the primary deals connections to the workers in turn,
+      // so both workers answer some of them.
+      for (let i = 0; i < 4; i++) {
+        const agent = new Agent({ connect: { ca, servername: 'localhost' } });
+        const res = await request(`${https}/v1/orders`, { dispatcher: agent });
+        await res.body.dump();
+        expect(res.statusCode).toBe(401);
+        await agent.close();
+      }
+      // Whichever worker answers the scrape, it reports the whole cluster (the primary sums
+      // every worker's registry): all 4 requests, not the 2 one worker saw.
+      const admin = /"admin":"(http:\/\/[^"]+)"/.exec(out)![1]!;
+      const metrics = await (await fetch(`${admin}/metrics`)).text();
+      const fourxx = [
+        ...metrics.matchAll(
+          /^gatehouse_gateway_requests_total\{[^}]*status_class="4xx"\} (\d+)$/gm,
+        ),
+      ].reduce((sum, m) => sum + Number(m[1]), 0);
+      expect(fourxx).toBe(4);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

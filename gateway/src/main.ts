@@ -21,6 +21,7 @@ import {
 import { loadIdentityKey } from './identity/identity-key.js';
 import { loadTlsMaterial } from './listener/tls.js';
 import { createLogger } from './logger.js';
+import { serveClusterMetrics } from './metrics/cluster-metrics.js';
 
 function fatal(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
       });
       indexOf.set(worker.id, index);
     };
+    serveClusterMetrics();
     for (let i = 0; i < config.workers; i++) fork(i);
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;

@@ -15,6 +15,8 @@ export function gatewayAdminRoutes(opts: {
   metricsRequireToken: boolean;
   /** Readiness: the key cache has loaded and the data plane is listening. */
   ready?: () => boolean;
+  /** The exposition text; this process's registry by default (cluster: the aggregate). */
+  collect?: () => Promise<string>;
 }): (app: express.Express) => void {
   return (app) => {
     // Unauthenticated like /metrics' scrapers: probes and launchers must reach them without the token.
@@ -30,7 +32,7 @@ export function gatewayAdminRoutes(opts: {
       : ([] as express.RequestHandler[]);
     app.get('/metrics', ...guard, async (_req, res, next) => {
       try {
-        const text = await opts.metrics.registry.metrics();
+        const text = await (opts.collect ?? (() => opts.metrics.registry.metrics()))();
         res.setHeader('content-type', opts.metrics.registry.contentType);
         res.send(text);
       } catch (error) {
