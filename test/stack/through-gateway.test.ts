@@ -138,12 +138,37 @@ describe('a customer calling the orders API through the gateway', () => {
   });
 
   it('lets a customer read only their own usage at /v1/usage', async () => {
-    const usage = await eventually(async () => {
-      const res = await viaGateway('GET', '/v1/usage?range=15m', {
-        authorization: `Bearer ${secret}`,
-      });
-      return res.status === 200 && res.body.requests >= 3 ? res : undefined;
+    // Another customer calls a method the first never used; once the collector has it,
+    // the first customer's usage must still not show it.
+    const other = await admin<{ id: string }>('POST', '/v1/customers', {
+      name: 'Other Co',
+      plan: 'pro',
     });
-    expect(JSON.stringify(usage.body)).not.toContain('Stack Co other');
+    const otherKey = await admin<{ secret: string }>(
+      'POST',
+      `/v1/customers/${other.body.id}/keys`,
+      {},
+    );
+    const patch = await viaGateway(
+      'PATCH',
+      '/v1/orders/ord_missing',
+      { authorization: `Bearer ${otherKey.body.secret}` },
+      { notes: 'x' },
+    );
+    expect(patch.status).toBe(404);
+    await eventually(async () => {
+      const page = await query<{ items: { method: string }[] }>('/api/v1/endpoints?range=15m');
+      return page.items.some((r) => r.method === 'PATCH') ? true : undefined;
+    });
+
+    const usage = await viaGateway('GET', `/v1/usage?range=15m&customer_id=${other.body.id}`, {
+      authorization: `Bearer ${secret}`,
+    });
+    expect(usage.status).toBe(200);
+    expect(usage.body.customer_id).toBe(customerId);
+    expect(usage.body.requests).toBeGreaterThanOrEqual(3);
+    const methods = usage.body.endpoints.map((e: { method: string }) => e.method);
+    expect(methods).toContain('POST');
+    expect(methods).not.toContain('PATCH');
   });
 });
