@@ -59,9 +59,13 @@ export function createLeaderLease(db: AlertsDb): LeaderLease {
     },
     async release() {
       const c = client;
+      const wasHeld = held;
       client = undefined;
       held = false;
-      // Ending the session releases a session-level advisory lock.
+      // Unlock explicitly so the lock is free when this resolves (ending the session frees it
+      // too, but the server may finish the backend a moment after the client has closed).
+      if (c && wasHeld)
+        await c.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => {});
       await c?.end().catch(() => {});
     },
   };

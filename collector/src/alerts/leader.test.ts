@@ -80,7 +80,7 @@ it('the lease passes on when the leader’s database session dies', async () => 
     expect(killed.rowCount).toBe(1);
     // Poll until the server has finished the killed session.
     let taken = false;
-    for (let i = 0; i < 50 && !taken; i++) {
+    for (let i = 0; i < 150 && !taken; i++) {
       taken = await lb.tryAcquire();
       if (!taken) await new Promise((r) => setTimeout(r, 100));
     }
