@@ -31,7 +31,8 @@ it('keeps rules across restarts in the PGlite data directory (created if missing
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-});
+  // Two PGlite starts: seconds each on a busy 2-core machine.
+}, 90_000);
 
 it('reads the alerting settings from the environment', () => {
   const base = {

@@ -19,7 +19,7 @@ beforeAll(async () => {
   db = await openAlertsDb({ schema: 'collector_alerts' });
   await migrateAlerts(db);
   store = createAlertsStore(db);
-});
+}, 90_000);
 
 afterAll(async () => {
   await db?.close();

@@ -54,7 +54,7 @@ beforeAll(async () => {
     }),
     { retention: false },
   );
-});
+}, 90_000);
 
 afterAll(async () => {
   await c?.close();
