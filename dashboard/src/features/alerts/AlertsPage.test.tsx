@@ -43,6 +43,10 @@ function alertsApi() {
       rules.push(created);
       return { status: 201, body: created };
     }
+    if (p === '/api/v1/alerts/rules/rule_1' && c.method === 'PATCH') {
+      rules[0] = { ...rules[0], ...(c.body as object) };
+      return { body: rules[0] };
+    }
     if (p === '/api/v1/alerts/rules/rule_1' && c.method === 'DELETE') {
       rules.splice(0, 1);
       return { status: 204 };
@@ -159,6 +163,20 @@ describe('alerts page', () => {
     await user.click(await screen.findByRole('button', { name: 'Delete orders 5xx' }));
     await waitFor(() => expect(api.calls.some((c) => c.method === 'DELETE')).toBe(true));
     expect(await screen.findByText('No rules defined.')).toBeInTheDocument();
+  });
+
+  it('disables and re-enables a rule with a PATCH of enabled only', async () => {
+    loginAs();
+    const user = userEvent.setup();
+    const api = alertsApi();
+    renderApp('/alerts', api.fetch);
+    await user.click(await screen.findByRole('button', { name: 'Disable orders 5xx' }));
+    await user.click(await screen.findByRole('button', { name: 'Enable orders 5xx' }));
+    await screen.findByRole('button', { name: 'Disable orders 5xx' });
+    expect(api.calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([
+      { enabled: false },
+      { enabled: true },
+    ]);
   });
 
   it('says alerting is not configured when the collector has no alerts API', async () => {

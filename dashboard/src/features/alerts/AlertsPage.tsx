@@ -56,6 +56,7 @@ export function AlertsPage() {
                 rules={d.rules}
                 pending={data.pending}
                 onDelete={(id) => void data.actions.deleteRule(id)}
+                onToggle={(id, enabled) => void data.actions.setEnabled(id, enabled)}
               />
               <NewRuleForm
                 busy={data.pending === 'create'}
@@ -98,10 +99,12 @@ function RulesTable({
   rules,
   pending,
   onDelete,
+  onToggle,
 }: {
   rules: readonly AlertRule[];
   pending: string | null;
   onDelete: (id: string) => void;
+  onToggle: (id: string, enabled: boolean) => void;
 }) {
   return (
     <section className="panel" aria-label="Rules">
@@ -139,7 +142,15 @@ function RulesTable({
                     ? '–'
                     : r.targets.map((t) => `${t.type}: ${new URL(t.url).host}`).join(', ')}
                 </td>
-                <td>
+                <td className="nowrap">
+                  <button
+                    type="button"
+                    className="btn"
+                    disabled={pending === `toggle:${r.id}`}
+                    onClick={() => onToggle(r.id, !r.enabled)}
+                  >
+                    {r.enabled ? 'Disable' : 'Enable'} <span className="sr-only">{r.name}</span>
+                  </button>{' '}
                   <button
                     type="button"
                     className="btn"

@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import { type AlertRuleInput, createAlertRule } from '../../api/analytics/createAlertRule.js';
 import { deleteAlertRule } from '../../api/analytics/deleteAlertRule.js';
+import { updateAlertRule } from '../../api/analytics/updateAlertRule.js';
 import {
   type AlertHistoryEntry,
   type AlertItem,
@@ -58,6 +59,8 @@ export function useAlertsData(tick: number) {
   const actions = {
     createRule: (input: AlertRuleInput) => run('create', () => createAlertRule(analytics, input)),
     deleteRule: (id: string) => run(`delete:${id}`, () => deleteAlertRule(analytics, id)),
+    setEnabled: (id: string, enabled: boolean) =>
+      run(`toggle:${id}`, () => updateAlertRule(analytics, id, { enabled })),
   };
   return { ...remote, pending, actionError, actions };
 }
