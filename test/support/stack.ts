@@ -25,7 +25,7 @@ export interface TestStack extends Stack {
   caPem: string;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -50,10 +50,17 @@ export interface TestStackOptions {
   partEnv?: Partial<Record<'api' | 'gateway' | 'collector', Record<string, string>>>;
   /** Print part output to stdout as well (debugging). */
   echo?: boolean;
+  /**
+   * A ClickHouse the test owns (fault tests kill and restart it) instead of the shared one the
+   * Vitest global setup started.
+   */
+  clickhouseUrl?: string;
+  /** A Redis the test owns (fault tests kill it) instead of the shared one on 6379. */
+  redisUrl?: string;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const clickhouseUrl = process.env.CLICKHOUSE_URL;
+  const clickhouseUrl = options.clickhouseUrl ?? process.env.CLICKHOUSE_URL;
   if (!clickhouseUrl) {
     throw new Error(
       'CLICKHOUSE_URL is unset: run through vitest (its global setup starts ClickHouse)',
@@ -101,7 +108,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       callbackSecret: randomBytes(24).toString('base64url'),
       ports,
       clickhouseUrl,
-      env: { LOG_LEVEL: 'info', GATEWAY_WORKERS: '1', REDIS_URL },
+      env: { LOG_LEVEL: 'info', GATEWAY_WORKERS: '1', REDIS_URL: options.redisUrl ?? REDIS_URL },
       partEnv: {
         api: {
           DATABASE_URL: pgUrl(dbs.api),

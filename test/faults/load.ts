@@ -1,0 +1,209 @@
+/**
+ * Shared pieces of the fault tests: a customer with limits high enough that the load never
+ * meets them, a bounded request loop through the gateway that records what clients saw, and
+ * the ClickHouse counts analytics ended up with.
+ */
+import { Agent, request } from 'undici';
+import type { TestStack } from '../support/stack.js';
+
+export interface LoadResult {
+  /** Requests the gateway answered, by status code. */
+  statuses: Record<number, number>;
+  /** Requests that got no response at all, by error code (e.g. ECONNREFUSED). */
+  errors: Record<string, number>;
+  answered: number;
+  /** Request ids the gateway returned in `x-request-id`. */
+  requestIds: string[];
+}
+
+export function emptyResult(): LoadResult {
+  return { statuses: {}, errors: {}, answered: 0, requestIds: [] };
+}
+
+export function merge(into: LoadResult, from: LoadResult): LoadResult {
+  for (const [k, v] of Object.entries(from.statuses))
+    into.statuses[Number(k)] = (into.statuses[Number(k)] ?? 0) + v;
+  for (const [k, v] of Object.entries(from.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
+  into.answered += from.answered;
+  into.requestIds.push(...from.requestIds);
+  return into;
+}
+
+export async function adminCall<T>(
+  stack: TestStack,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await request(`${stack.adminUrl}${path}`, {
+    method: method as 'GET',
+    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, body: (text ? JSON.parse(text) : null) as T };
+}
+
+/** A fresh customer (its own id isolates its analytics rows) on a plan no test load can reach. */
+export async function newCustomer(
+  stack: TestStack,
+  name: string,
+): Promise<{ id: string; secret: string }> {
+  const plan = 'faults-unlimited';
+  const existing = await adminCall(stack, 'GET', `/v1/plans/${plan}`);
+  if (existing.status === 404) {
+    const created = await adminCall(stack, 'POST', '/v1/plans', {
+      name: plan,
+      requests_per_minute: 1_000_000,
+      burst: 100_000,
+    });
+    if (created.status !== 201) throw new Error(`plan: ${created.status}`);
+  }
+  const customer = await adminCall<{ id: string }>(stack, 'POST', '/v1/customers', {
+    name,
+    plan,
+  });
+  if (customer.status !== 201) throw new Error(`customer: ${customer.status}`);
+  const key = await adminCall<{ secret: string }>(
+    stack,
+    'POST',
+    `/v1/customers/${customer.body.id}/keys`,
+    {},
+  );
+  if (key.status !== 201) throw new Error(`key: ${key.status}`);
+  return { id: customer.body.id, secret: key.body.secret };
+}
+
+export interface LoadOptions {
+  count: number;
+  /** Requests in flight at once. */
+  concurrency?: number;
+  path?: string;
+  method?: string;
+  body?: unknown;
+  secret: string;
+  /**
+   * Open a new connection for every request, so a gateway that stops listening shows up as a
+   * refused connect rather than a reused socket that was closed while idle.
+   */
+  freshConnections?: boolean;
+  /** Per-request limit on waiting for a response (a bound, never an assertion). */
+  timeoutMs?: number;
+  /** Called after each finished request with how many have finished (to time a fault). */
+  onProgress?: (done: number) => void;
+}
+
+/** Sends exactly `count` requests through the gateway and records every outcome. */
+export async function runLoad(stack: TestStack, o: LoadOptions): Promise<LoadResult> {
+  const timeoutMs = o.timeoutMs ?? 20_000;
+  const agent = new Agent({
+    connect: { ca: stack.caPem, servername: 'localhost' },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    ...(o.freshConnections ? { pipelining: 0 } : {}),
+  });
+  const result = emptyResult();
+  let next = 0;
+  let done = 0;
+  const one = async () => {
+    try {
+      const res = await request(`${stack.gatewayUrl}${o.path ?? '/v1/orders?limit=1'}`, {
+        method: (o.method ?? 'GET') as 'GET',
+        headers: {
+          authorization: `Bearer ${o.secret}`,
+          ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(o.freshConnections ? { connection: 'close' } : {}),
+        },
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        dispatcher: agent,
+        reset: o.freshConnections === true,
+      });
+      await res.body.text();
+      result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1;
+      result.answered += 1;
+      const id = res.headers['x-request-id'];
+      if (typeof id === 'string') result.requestIds.push(id);
+    } catch (err) {
+      const e = err as { code?: string; cause?: { code?: string } };
+      const code = e.cause?.code ?? e.code ?? 'unknown';
+      result.errors[code] = (result.errors[code] ?? 0) + 1;
+    } finally {
+      done += 1;
+      o.onProgress?.(done);
+    }
+  };
+  const worker = async () => {
+    while (next < o.count) {
+      next += 1;
+      await one();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: o.concurrency ?? 4 }, worker));
+  } finally {
+    await agent.close();
+  }
+  return result;
+}
+
+/** Runs one ClickHouse query and returns its rows (JSON format). */
+export async function clickhouse<T>(url: string, sql: string): Promise<T[]> {
+  const res = await fetch(url, { method: 'POST', body: `${sql} FORMAT JSON` });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`ClickHouse ${res.status}: ${text.slice(0, 300)}`);
+  return (JSON.parse(text) as { data: T[] }).data;
+}
+
+export interface Counted {
+  rows: number;
+  unique: number;
+}
+
+/** `count()` and `uniqExact(request_id)` of one customer's raw analytics rows. */
+export async function countFor(stack: TestStack, customerId: string): Promise<Counted> {
+  const [row] = await clickhouse<{ rows: string; unique: string }>(
+    stack.clickhouseUrl,
+    `SELECT toString(count()) AS rows, toString(uniqExact(request_id)) AS unique
+     FROM ${stack.clickhouseDatabase}.requests WHERE customer_id = '${customerId.replace(/[^A-Za-z0-9_-]/g, '')}'`,
+  );
+  return { rows: Number(row?.rows ?? 0), unique: Number(row?.unique ?? 0) };
+}
+
+/**
+ * Polls until the customer's rows reach `expected` (the shipper replays its spool with backoff,
+ * so this may take a while after an outage) or the bounded timeout passes; returns the last
+ * counts either way so the test asserts on them. Stops early once rows exceed `expected`.
+ */
+export async function awaitCount(
+  stack: TestStack,
+  customerId: string,
+  expected: number,
+  timeoutMs = 90_000,
+): Promise<Counted> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let counted: Counted = { rows: -1, unique: -1 };
+    try {
+      counted = await countFor(stack, customerId);
+    } catch {
+      // ClickHouse still starting: try again
+    }
+    if (counted.rows >= expected || Date.now() > deadline) return counted;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Polls `fn` until it returns true or the bound passes; returns the last answer. */
+export async function until(fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let ok = false;
+    try {
+      ok = await fn();
+    } catch {
+      ok = false;
+    }
+    if (ok || Date.now() > deadline) return ok;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
