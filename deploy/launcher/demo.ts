@@ -65,8 +65,10 @@ export async function runDemo(opts: DemoOptions): Promise<() => void> {
   const dispatcher = new Agent({
     connect: opts.caPem ? { ca: readFileSync(opts.caPem), servername: 'localhost' } : {},
   });
-  const orderIds: string[] = [];
+  // Orders per key: another customer's order is (rightly) a 404, which would swamp the demo.
+  const orderIds = new Map<string, string[]>(secrets.map((s) => [s, []]));
   const call = async (secret: string) => {
+    const mine = orderIds.get(secret)!;
     const roll = Math.random();
     const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
     let method = 'GET';
@@ -85,8 +87,8 @@ export async function runDemo(opts: DemoOptions): Promise<() => void> {
           },
         ],
       });
-    } else if (roll < 0.7 && orderIds.length > 0) {
-      path = `/v1/orders/${pick(orderIds)}`;
+    } else if (roll < 0.7 && mine.length > 0) {
+      path = `/v1/orders/${pick(mine)}`;
     } else if (roll < 0.75) {
       path = '/v1/orders/ord_doesnotexist';
     } else if (roll < 0.8) {
@@ -98,7 +100,7 @@ export async function runDemo(opts: DemoOptions): Promise<() => void> {
     const text = await res.body.text();
     if (method === 'POST' && res.statusCode === 201) {
       const id = (JSON.parse(text) as { id?: string }).id;
-      if (id && orderIds.length < 500) orderIds.push(id);
+      if (id && mine.length < 500) mine.push(id);
     }
   };
 
