@@ -15,6 +15,15 @@ describe('hsts policy', () => {
     expect(plain.responseHeaders['strict-transport-security']).toBeUndefined();
   });
 
+  it('sets X-Content-Type-Options: nosniff on every response', () => {
+    const policy = hsts();
+    for (const secure of [true, false]) {
+      const ctx = fakeContext({ secure });
+      policy(ctx);
+      expect(ctx.responseHeaders['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('refuses a negative max-age when built', () => {
     expect(() => hsts({ maxAgeSeconds: -1 })).toThrow();
   });
