@@ -47,7 +47,11 @@ export const DELIBERATELY_UNSET: Record<Part, Record<string, string>> = {
     OTEL_SDK_DISABLED: 'only meaningful once an OTLP endpoint is set',
   },
   collector: {
+    CLICKHOUSE_CLUSTER:
+      'one ClickHouse server here; set it to a remote_servers cluster name for cluster mode',
     GATEHOUSE_DATA_DIR:
       'only locates the embedded PGlite alert store; DATABASE_URL points at PostgreSQL instead',
+    CLICKHOUSE_CLUSTER:
+      'the compose stack runs one ClickHouse server; set it for a remote_servers cluster (docs/operations.md)',
   },
 };
