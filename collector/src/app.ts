@@ -45,13 +45,18 @@ export async function startCollector(
   options: StartOptions = {},
 ): Promise<RunningCollector> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const ch = createClickHouse({ url: config.clickhouseUrl });
+  const ch = createClickHouse({
+    url: config.clickhouseUrl,
+    // Cluster mode: an insert returns once its rows are on their shards, so the writer's next
+    // dedup lookup (through the Distributed table) sees them.
+    ...(config.clickhouseCluster ? { settings: { insert_distributed_sync: 1 } } : {}),
+  });
   // ClickHouse may still be starting (or restarting after a crash): retry for a while.
   const deadline = Date.now() + (options.clickhouseWaitMs ?? 30_000);
   let warned = false;
   for (;;) {
     try {
-      const applied = await migrate(ch, config.database);
+      const applied = await migrate(ch, config.database, config.clickhouseCluster);
       if (applied.length > 0)
         log.info({ applied, database: config.database }, 'ClickHouse migrations applied');
       break;
@@ -143,10 +148,13 @@ export async function startCollector(
       ? undefined
       : scheduleRetention(
           async () => {
-            const dropped = await applyRetention(ch, config.database, {
-              rawDays: config.retention.rawDays,
-              rollupDays: config.retention.rollupDays,
-            });
+            const dropped = await applyRetention(
+              ch,
+              config.database,
+              { rawDays: config.retention.rawDays, rollupDays: config.retention.rollupDays },
+              Date.now(),
+              config.clickhouseCluster,
+            );
             if (dropped.raw.length + dropped.rollup.length > 0)
               log.info({ dropped }, 'retention dropped partitions');
           },

@@ -24,6 +24,12 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier')
     .default('gatehouse'),
+  // A `remote_servers` cluster name: migrations run ON CLUSTER with Replicated + Distributed
+  // tables (see clickhouse/migrations.ts). Unset: one server.
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (a remote_servers name)')
+    .optional(),
   COLLECTOR_INGEST_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   GATEHOUSE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   DASHBOARD_DIR: z.string().min(1).default(DEFAULT_DASHBOARD_DIR),
@@ -60,6 +66,8 @@ export interface Config {
   port: number;
   clickhouseUrl: string;
   database: string;
+  /** ClickHouse cluster name (CLICKHOUSE_CLUSTER); undefined → single server. */
+  clickhouseCluster?: string | undefined;
   ingestToken: string;
   adminToken: string;
   /** Served at `/` with SPA fallback when the directory exists. */
@@ -117,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.COLLECTOR_PORT,
     clickhouseUrl: e.CLICKHOUSE_URL,
     database: e.CLICKHOUSE_DATABASE,
+    clickhouseCluster: e.CLICKHOUSE_CLUSTER,
     ingestToken: e.COLLECTOR_INGEST_TOKEN,
     adminToken: e.GATEHOUSE_ADMIN_TOKEN,
     dashboardDir: e.DASHBOARD_DIR,

@@ -51,7 +51,5 @@ export const DELIBERATELY_UNSET: Record<Part, Record<string, string>> = {
       'one ClickHouse server here; set it to a remote_servers cluster name for cluster mode',
     GATEHOUSE_DATA_DIR:
       'only locates the embedded PGlite alert store; DATABASE_URL points at PostgreSQL instead',
-    CLICKHOUSE_CLUSTER:
-      'the compose stack runs one ClickHouse server; set it for a remote_servers cluster (docs/operations.md)',
   },
 };

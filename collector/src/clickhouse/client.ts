@@ -6,12 +6,19 @@
  * 64-bit integers come back as JSON numbers (`output_format_json_quote_64bit_integers=0`);
  * counts stay far below 2^53.
  */
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import {
+  type ClickHouseClient,
+  ClickHouseLogLevel,
+  type ClickHouseSettings,
+  createClient,
+} from '@clickhouse/client';
 
 export interface ClickHouseOptions {
   url: string;
   requestTimeoutMs?: number;
   maxOpenConnections?: number;
+  /** Extra settings sent with every request (cluster mode: `insert_distributed_sync`). */
+  settings?: ClickHouseSettings;
 }
 
 export interface ClickHouse {
@@ -46,7 +53,7 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
     request_timeout: options.requestTimeoutMs ?? 30_000,
     max_open_connections: options.maxOpenConnections ?? 10,
     compression: { request: false, response: true },
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, ...options.settings },
     // Failures surface as rejected promises; the caller logs them once, in context.
     log: { level: ClickHouseLogLevel.OFF },
   });

@@ -76,3 +76,9 @@ export function databaseIdent(name: string): string {
   if (!IDENTIFIER.test(name)) throw new TypeError(`invalid database name: ${JSON.stringify(name)}`);
   return `\`${name}\``;
 }
+
+/** The configured ClickHouse cluster name (`ON CLUSTER`): same strict pattern, then quoted. */
+export function clusterIdent(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new TypeError(`invalid cluster name: ${JSON.stringify(name)}`);
+  return `\`${name}\``;
+}

@@ -5,19 +5,86 @@
  * Every statement runs on ClickHouse 18.16 and on current releases.
  */
 import type { ClickHouse } from './client.js';
-import { databaseIdent, str, uint } from './escape.js';
+import { clusterIdent, databaseIdent, str, uint } from './escape.js';
+
+/**
+ * Where the statements go. `cluster` unset: one server, plain MergeTree tables (the default).
+ * `cluster` set (CLICKHOUSE_CLUSTER, a `remote_servers` name with `{shard}`/`{replica}` macros
+ * and ZooKeeper configured): every statement runs `ON CLUSTER`; each table `t` becomes a
+ * replicated local table `t_local` on every server plus a Distributed table named `t` over
+ * them, so the query and insert code reads and writes `<db>.requests`, `<db>.requests_1m`...
+ * in both modes without knowing which one it is.
+ */
+export interface MigrationTarget {
+  /** The quoted database identifier (`databaseIdent`). */
+  db: string;
+  /** The plain database name, for ZooKeeper paths and Distributed engine arguments. */
+  database: string;
+  cluster?: string | undefined;
+}
 
 export interface Migration {
   version: number;
   name: string;
-  statements: (db: string) => string[];
+  statements: (target: MigrationTarget) => string[];
+}
+
+/**
+ * Sharding key of the raw table: one customer's rows all live on one shard, so
+ * - a retried row (same request_id, hence same customer) lands on the shard that already holds
+ *   it and ReplacingMergeTree / FINAL collapse it there, as on one server;
+ * - the per-customer rollups, fed by each shard's materialized views from its local rows, hold
+ *   every row of a customer on one shard too, and per-customer queries touch complete data.
+ * The writer's pre-insert dedup lookup reads the Distributed `requests`, i.e. asks every shard;
+ * the collector inserts with `insert_distributed_sync=1` in cluster mode so a batch is on its
+ * shard before the next lookup can miss it. A very large customer skews one shard: the price of
+ * exact per-customer answers; add shards before that matters.
+ */
+export const SHARDING_KEY = 'cityHash64(customer_id)';
+
+/** ` ON CLUSTER <c>` or nothing. */
+function onCluster(t: MigrationTarget): string {
+  return t.cluster ? ` ON CLUSTER ${clusterIdent(t.cluster)}` : '';
+}
+
+/** The name of the table holding rows: `t` on one server, `t_local` in cluster mode. */
+function local(t: MigrationTarget, table: string): string {
+  return t.cluster ? `${table}_local` : table;
+}
+
+/**
+ * The single-node engine, or its Replicated variant keyed by shard and replica macros (each
+ * shard's replicas share one ZooKeeper path per table).
+ */
+function engine(
+  t: MigrationTarget,
+  kind: 'MergeTree' | 'ReplacingMergeTree' | 'AggregatingMergeTree',
+  table: string,
+): string {
+  if (!t.cluster) return kind;
+  return `Replicated${kind}(${str(`/clickhouse/tables/{shard}/${t.database}/${local(t, table)}`)}, '{replica}')`;
+}
+
+/**
+ * Cluster mode: the Distributed table `t` over every shard's `t_local`. Without a sharding key
+ * it only serves reads (inserts through it fail on more than one shard), which is what the
+ * rollups want: their rows are written on each shard by the local materialized views.
+ */
+function distributed(t: MigrationTarget, table: string, shardingKey?: string): string[] {
+  if (!t.cluster) return [];
+  const args = [str(t.cluster), str(t.database), str(local(t, table))];
+  if (shardingKey) args.push(shardingKey);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t.db}.${table}${onCluster(t)} AS ${t.db}.${local(t, table)}
+      ENGINE = Distributed(${args.join(', ')})`,
+  ];
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'raw requests table',
-    statements: (db) => [
+    statements: (t) => [
       /*
        * One row per request the gateway answered.
        * - ReplacingMergeTree + a sort key ending in request_id: a retried batch that slipped past
@@ -30,7 +97,7 @@ export const MIGRATIONS: readonly Migration[] = [
        *   per-customer and per-endpoint filters skip granules. Long ranges read the rollup.
        * - Time is `ts DateTime('UTC')` plus `ts_ms` epoch milliseconds (no DateTime64 on 18.16).
        */
-      `CREATE TABLE IF NOT EXISTS ${db}.requests (
+      `CREATE TABLE IF NOT EXISTS ${t.db}.${local(t, 'requests')}${onCluster(t)} (
         ts DateTime('UTC'),
         ts_ms UInt64,
         request_id String,
@@ -53,21 +120,22 @@ export const MIGRATIONS: readonly Migration[] = [
         rate_limited UInt8,
         idempotency_key UInt8,
         idempotent_replayed UInt8
-      ) ENGINE = ReplacingMergeTree
+      ) ENGINE = ${engine(t, 'ReplacingMergeTree', 'requests')}
       PARTITION BY toYYYYMMDD(ts)
       ORDER BY (toStartOfHour(ts), customer_id, route, method, ts_ms, request_id)`,
+      ...distributed(t, 'requests', SHARDING_KEY),
     ],
   },
   {
     version: 2,
     name: 'per-minute rollup and its materialized view',
-    statements: (db) => [
+    statements: (t) => [
       /*
        * Per minute × customer × route × method × status × error code. Status class is
        * intDiv(status, 100), so the class breakdown and the status-code and top-error views all
        * read this one table. Monthly partitions keep the part count low over 400 days.
        */
-      `CREATE TABLE IF NOT EXISTS ${db}.requests_1m (
+      `CREATE TABLE IF NOT EXISTS ${t.db}.${local(t, 'requests_1m')}${onCluster(t)} (
         minute DateTime('UTC'),
         customer_id String,
         route String,
@@ -80,10 +148,12 @@ export const MIGRATIONS: readonly Migration[] = [
         bytes_in_state AggregateFunction(sum, UInt64),
         bytes_out_state AggregateFunction(sum, UInt64),
         latency_state AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64)
-      ) ENGINE = AggregatingMergeTree
+      ) ENGINE = ${engine(t, 'AggregatingMergeTree', 'requests_1m')}
       PARTITION BY toYYYYMM(minute)
       ORDER BY (minute, customer_id, route, method, status, error_code)`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.requests_1m_mv TO ${db}.requests_1m AS
+      ...distributed(t, 'requests_1m', SHARDING_KEY),
+      // On each server: reads the local raw table, writes the local rollup.
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${t.db}.requests_1m_mv${onCluster(t)} TO ${t.db}.${local(t, 'requests_1m')} AS
       SELECT
         toStartOfMinute(ts) AS minute,
         customer_id,
@@ -97,44 +167,44 @@ export const MIGRATIONS: readonly Migration[] = [
         sumState(bytes_in) AS bytes_in_state,
         sumState(bytes_out) AS bytes_out_state,
         quantilesTDigestState(0.5, 0.95, 0.99)(latency_ms) AS latency_state
-      FROM ${db}.requests
+      FROM ${t.db}.${local(t, 'requests')}
       GROUP BY minute, customer_id, route, method, status, error_code`,
     ],
   },
   {
     version: 3,
     name: 'coarser rollups for long ranges: per minute and per hour without customer, per hour by customer',
-    statements: (db) => [
+    statements: (t) => [
       /*
        * requests_1m keeps the customer dimension, so with many active customers it barely
        * shrinks the data. Dashboard-wide views (no customer filter) read these instead, and
        * ranges over a day read hourly rows. Same states as requests_1m, read the same way.
        */
       ...rollup(
-        db,
+        t,
         'requests_1m_routes',
         'toStartOfMinute(ts)',
         ['route', 'method', 'status', 'error_code'],
         'toYYYYMM',
       ),
       ...rollup(
-        db,
+        t,
         'requests_1h_routes',
         'toStartOfHour(ts)',
         ['route', 'method', 'status', 'error_code'],
         'toYYYYMM',
       ),
       // The per-customer table of the dashboard over long ranges.
-      ...rollup(db, 'requests_1h_customers', 'toStartOfHour(ts)', ['customer_id'], 'toYYYYMM'),
+      ...rollup(t, 'requests_1h_customers', 'toStartOfHour(ts)', ['customer_id'], 'toYYYYMM'),
     ],
   },
   {
     version: 4,
     name: 'per-minute rollup by customer only',
-    statements: (db) => [
+    statements: (t) => [
       // The customers table and usage totals for 1 h – 24 h: requests_1m also splits by route
       // and status, which multiplies its rows by the number of endpoints a customer calls.
-      ...rollup(db, 'requests_1m_customers', 'toStartOfMinute(ts)', ['customer_id'], 'toYYYYMM'),
+      ...rollup(t, 'requests_1m_customers', 'toStartOfMinute(ts)', ['customer_id'], 'toYYYYMM'),
     ],
   },
 ];
@@ -154,15 +224,16 @@ export const ROLLUP_TABLES = [
  * granularity, so the query code reads them all alike.
  */
 function rollup(
-  db: string,
+  t: MigrationTarget,
   table: string,
   bucket: string,
   keys: string[],
   partition: string,
 ): string[] {
   const keyList = keys.join(', ');
+  const db = t.db;
   return [
-    `CREATE TABLE IF NOT EXISTS ${db}.${table} (
+    `CREATE TABLE IF NOT EXISTS ${db}.${local(t, table)}${onCluster(t)} (
       minute DateTime('UTC'),
       ${keys.map((k) => `${k} ${k === 'status' ? 'UInt16' : 'String'},`).join('\n      ')}
       requests_state AggregateFunction(count),
@@ -171,10 +242,11 @@ function rollup(
       bytes_in_state AggregateFunction(sum, UInt64),
       bytes_out_state AggregateFunction(sum, UInt64),
       latency_state AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64)
-    ) ENGINE = AggregatingMergeTree
+    ) ENGINE = ${engine(t, 'AggregatingMergeTree', table)}
     PARTITION BY ${partition}(minute)
     ORDER BY (minute, ${keyList})`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${table}_mv TO ${db}.${table} AS
+    ...distributed(t, table, keys.includes('customer_id') ? SHARDING_KEY : undefined),
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${table}_mv${onCluster(t)} TO ${db}.${local(t, table)} AS
     SELECT
       ${bucket} AS minute,
       ${keyList},
@@ -184,19 +256,49 @@ function rollup(
       sumState(bytes_in) AS bytes_in_state,
       sumState(bytes_out) AS bytes_out_state,
       quantilesTDigestState(0.5, 0.95, 0.99)(latency_ms) AS latency_state
-    FROM ${db}.requests
+    FROM ${db}.${local(t, 'requests')}
     GROUP BY minute, ${keyList}`,
   ];
 }
 
-/** Creates the database and applies pending migrations; returns the versions applied now. */
-export async function migrate(ch: ClickHouse, database: string): Promise<number[]> {
-  const db = databaseIdent(database);
-  await ch.command(`CREATE DATABASE IF NOT EXISTS ${db}`);
-  await ch.command(
-    `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, applied_at DateTime('UTC'))
-     ENGINE = MergeTree ORDER BY version`,
-  );
+/**
+ * The database and the migrations record. In cluster mode the record is ONE replicated table
+ * across the whole cluster (a ZooKeeper path without `{shard}`, replica names unique per shard
+ * and replica), so whichever server a collector talks to knows what has been applied.
+ */
+export function setupStatements(t: MigrationTarget): string[] {
+  const migrationsEngine = t.cluster
+    ? `ReplicatedMergeTree(${str(`/clickhouse/tables/global/${t.database}/schema_migrations`)}, '{shard}-{replica}')`
+    : 'MergeTree';
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${t.db}${onCluster(t)}`,
+    `CREATE TABLE IF NOT EXISTS ${t.db}.schema_migrations${onCluster(t)} (version UInt32, name String, applied_at DateTime('UTC'))
+     ENGINE = ${migrationsEngine} ORDER BY version`,
+  ];
+}
+
+export function migrationTarget(database: string, cluster?: string): MigrationTarget {
+  return { db: databaseIdent(database), database, cluster };
+}
+
+/** Every statement a fresh install runs, in order (tests inspect it). */
+export function allStatements(database: string, cluster?: string): string[] {
+  const t = migrationTarget(database, cluster);
+  return [...setupStatements(t), ...MIGRATIONS.flatMap((m) => m.statements(t))];
+}
+
+/**
+ * Creates the database and applies pending migrations; returns the versions applied now.
+ * `cluster`: CLICKHOUSE_CLUSTER (unset = single server).
+ */
+export async function migrate(
+  ch: ClickHouse,
+  database: string,
+  cluster?: string,
+): Promise<number[]> {
+  const t = migrationTarget(database, cluster);
+  const db = t.db;
+  for (const sql of setupStatements(t)) await ch.command(sql);
   const done = new Set(
     (await ch.query<{ version: number }>(`SELECT version FROM ${db}.schema_migrations`)).map((r) =>
       Number(r.version),
@@ -205,7 +307,7 @@ export async function migrate(ch: ClickHouse, database: string): Promise<number[
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
-    for (const sql of m.statements(db)) await ch.command(sql);
+    for (const sql of m.statements(t)) await ch.command(sql);
     await ch.command(
       `INSERT INTO ${db}.schema_migrations (version, name, applied_at) VALUES (${uint(m.version)}, ${str(m.name)}, now())`,
     );

@@ -4,7 +4,7 @@
  * only once its last day is past the cutoff.
  */
 import type { ClickHouse } from './client.js';
-import { databaseIdent, ident, str, uint } from './escape.js';
+import { clusterIdent, databaseIdent, ident, str, uint } from './escape.js';
 import { ROLLUP_TABLES } from './migrations.js';
 
 export interface RetentionPolicy {
@@ -18,6 +18,26 @@ export interface RetentionResult {
 }
 
 const TABLES = ['requests', ...ROLLUP_TABLES] as const;
+type Table = (typeof TABLES)[number];
+/** Cluster mode: the replicated tables holding the rows (the others are Distributed). */
+const LOCAL_TABLES = TABLES.map((t) => `${t}_local` as const);
+
+/**
+ * `ALTER TABLE ... DROP PARTITION` on the table holding `table`'s rows: itself on one server;
+ * in cluster mode `<table>_local ON CLUSTER`, which each shard applies once (its replicas
+ * follow through replication).
+ */
+export function dropPartitionSql(
+  database: string,
+  table: Table,
+  partition: number,
+  cluster?: string,
+): string {
+  const db = databaseIdent(database);
+  if (!cluster)
+    return `ALTER TABLE ${db}.${ident(table, TABLES)} DROP PARTITION ${uint(partition)}`;
+  return `ALTER TABLE ${db}.${ident(`${table}_local`, LOCAL_TABLES)} ON CLUSTER ${clusterIdent(cluster)} DROP PARTITION ${uint(partition)}`;
+}
 
 function yyyymmdd(d: Date): number {
   return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
@@ -29,23 +49,26 @@ export async function applyRetention(
   database: string,
   policy: RetentionPolicy,
   nowMs: number = Date.now(),
+  /** CLICKHOUSE_CLUSTER. Partitions are listed on the server the collector talks to: with
+   * rows sharded by customer every shard holds every recent day, and a partition missed on
+   * one shard is dropped by a later run once it appears locally too. */
+  cluster?: string,
 ): Promise<RetentionResult> {
-  const db = databaseIdent(database);
   const day = 86_400_000;
   const rawCutoff = yyyymmdd(new Date(nowMs - policy.rawDays * day));
   // A month YYYYMM is expired when every day of it is older than the cutoff day.
   const rollupCutoffDay = yyyymmdd(new Date(nowMs - policy.rollupDays * day));
   const rollupCutoffMonth = Math.floor(rollupCutoffDay / 100);
 
-  async function partitions(table: (typeof TABLES)[number]): Promise<number[]> {
+  async function partitions(table: Table): Promise<number[]> {
     const rows = await ch.query<{ partition: string }>(
       `SELECT DISTINCT partition FROM system.parts
-       WHERE database = ${str(database)} AND table = ${str(table)} AND active`,
+       WHERE database = ${str(database)} AND table = ${str(cluster ? `${table}_local` : table)} AND active`,
     );
     return rows.map((r) => Number(r.partition)).filter((p) => Number.isSafeInteger(p) && p > 0);
   }
-  async function drop(table: (typeof TABLES)[number], partition: number): Promise<void> {
-    await ch.command(`ALTER TABLE ${db}.${ident(table, TABLES)} DROP PARTITION ${uint(partition)}`);
+  async function drop(table: Table, partition: number): Promise<void> {
+    await ch.command(dropPartitionSql(database, table, partition, cluster));
   }
 
   const raw = (await partitions('requests')).filter((p) => p < rawCutoff).sort();
