@@ -3,6 +3,7 @@
  * meets them, a bounded request loop through the gateway that records what clients saw, and
  * the ClickHouse counts analytics ended up with.
  */
+import tls from 'node:tls';
 import { Agent, request } from 'undici';
 import type { TestStack } from '../support/stack.js';
 
@@ -206,4 +207,96 @@ export async function until(fn: () => Promise<boolean>, timeoutMs = 30_000): Pro
     if (ok || Date.now() > deadline) return ok;
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+export interface RawOutcome {
+  /** A complete response (status line, headers and the whole body). */
+  answered: Record<number, number>;
+  /** Connect refused, or the connection closed before one byte of response: never accepted. */
+  notAccepted: Record<string, number>;
+  /** Some of a response arrived, then the connection ended: an accepted request cut off. */
+  cut: number;
+  requestIds: string[];
+}
+
+/**
+ * Like runLoad, but on raw TLS sockets (one per request, `Connection: close`) so every outcome
+ * is told apart exactly: refused before any response byte, answered in full, or cut mid-response.
+ */
+export async function runRawLoad(
+  stack: TestStack,
+  o: {
+    count: number;
+    secret: string;
+    path?: string;
+    concurrency?: number;
+    timeoutMs?: number;
+    onProgress?: (done: number) => void;
+  },
+): Promise<RawOutcome> {
+  const { port } = new URL(stack.gatewayUrl);
+  const out: RawOutcome = { answered: {}, notAccepted: {}, cut: 0, requestIds: [] };
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const chunks: Buffer[] = [];
+      let settled = false;
+      const finish = (error?: string) => {
+        if (settled) return;
+        settled = true;
+        socket.destroy();
+        const raw = Buffer.concat(chunks);
+        if (raw.length === 0) {
+          const code = error ?? 'closed_before_response';
+          out.notAccepted[code] = (out.notAccepted[code] ?? 0) + 1;
+          return resolve();
+        }
+        const head = raw.indexOf('\r\n\r\n');
+        const headers = head < 0 ? '' : raw.subarray(0, head).toString('latin1');
+        const status = /^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1];
+        const length = /\r\ncontent-length: *(\d+)/i.exec(headers)?.[1];
+        const chunked = /\r\ntransfer-encoding: *chunked/i.test(headers);
+        const body = head < 0 ? Buffer.alloc(0) : raw.subarray(head + 4);
+        const complete =
+          status !== undefined &&
+          (length !== undefined
+            ? body.length === Number(length)
+            : chunked && body.toString('latin1').endsWith('0\r\n\r\n'));
+        if (!complete) {
+          out.cut += 1;
+          return resolve();
+        }
+        out.answered[Number(status)] = (out.answered[Number(status)] ?? 0) + 1;
+        const id = /\r\nx-request-id: *([^\r\n]+)/i.exec(headers)?.[1];
+        if (id) out.requestIds.push(id.trim());
+        resolve();
+      };
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: Number(port),
+        ca: stack.caPem,
+        servername: 'localhost',
+      });
+      socket.setTimeout(o.timeoutMs ?? 20_000, () => finish('timeout'));
+      socket.on('secureConnect', () => {
+        socket.write(
+          `GET ${o.path ?? '/v1/orders?limit=1'} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${o.secret}\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('error', (e: NodeJS.ErrnoException) => finish(e.code ?? 'error'));
+      socket.on('close', () => finish());
+    });
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: o.concurrency ?? 4 }, async () => {
+      while (next < o.count) {
+        next += 1;
+        await one();
+        done += 1;
+        o.onProgress?.(done);
+      }
+    }),
+  );
+  return out;
 }

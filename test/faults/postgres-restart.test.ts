@@ -180,6 +180,9 @@ describe('the api while its PostgreSQL restarts under load', () => {
     const statuses: Record<string, number> = {};
     for (const s of sent) statuses[String(s.status)] = (statuses[String(s.status)] ?? 0) + 1;
     console.info(`[faults] PostgreSQL restarted: clients saw ${JSON.stringify(statuses)}`);
+    // A 500 here would mean a database outage error the api did not recognise: show its log.
+    for (const l of stack.logs.filter((x) => x.part === 'api' && x.line.includes('internal_error')))
+      console.info(`[faults] api: ${l.line.slice(0, 1500)}`);
 
     // What the database holds for this customer.
     const db = new pg.Client({ connectionString: pgUrl() });

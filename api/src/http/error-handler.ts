@@ -27,6 +27,9 @@ function isUnavailable(err: unknown): boolean {
     const m = e.message;
     if (
       m.includes('Connection terminated') ||
+      // pg, on a pooled client whose connection broke mid-transaction (server shutting down):
+      // "Client has encountered a connection error and is not queryable".
+      m.includes('is not queryable') ||
       m.includes('timeout exceeded when trying to connect') ||
       m.includes('Cannot use a pool after calling end') ||
       m.includes('PGlite is closed')
