@@ -45,6 +45,11 @@ export const DELIBERATELY_UNSET: Record<Part, Record<string, string>> = {
       'tracing stays off until an OTLP endpoint exists; set it to enable',
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'as OTEL_EXPORTER_OTLP_ENDPOINT',
     OTEL_SDK_DISABLED: 'only meaningful once an OTLP endpoint is set',
+    REDIS_SENTINELS:
+      'one Redis server here (REDIS_URL); Sentinel replaces REDIS_URL, see docs/operations.md',
+    REDIS_SENTINEL_NAME: 'only with REDIS_SENTINELS',
+    REDIS_CLUSTER_NODES:
+      'one Redis server here (REDIS_URL); Redis Cluster replaces REDIS_URL, see docs/operations.md',
   },
   collector: {
     CLICKHOUSE_CLUSTER:

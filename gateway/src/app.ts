@@ -28,7 +28,7 @@ import { credentialsInUrl } from './policies/credentials-in-url/index.js';
 import { hsts } from './policies/hsts/index.js';
 import { rateLimit } from './policies/rate-limit/index.js';
 import { createMemoryStore } from './policies/rate-limit/stores/memory.js';
-import { createRedisStore } from './policies/rate-limit/stores/redis.js';
+import { createRedisStore, type RedisConnection } from './policies/rate-limit/stores/redis.js';
 import type { RateLimitStore } from './policies/rate-limit/stores/types.js';
 import { requestId } from './policies/request-id/index.js';
 import { createForwarder } from './proxy/forwarder.js';
@@ -144,10 +144,17 @@ export async function startGateway(
     });
 
     let limitStore: RateLimitStore;
-    if (config.redisUrl) {
+    const redisConnection: RedisConnection | undefined = config.redisClusterNodes
+      ? { clusterNodes: config.redisClusterNodes }
+      : config.redisSentinels && config.redisSentinelName
+        ? { sentinels: config.redisSentinels, sentinelName: config.redisSentinelName }
+        : config.redisUrl
+          ? { url: config.redisUrl }
+          : undefined;
+    if (redisConnection) {
       let lastLog = 0;
       const redis = createRedisStore({
-        url: config.redisUrl,
+        ...redisConnection,
         onConnectionError: (error) => {
           // ioredis reconnects on its own; one line per 10 s is enough to say it is down.
           if (Date.now() - lastLog > 10_000) {

@@ -100,3 +100,64 @@ jwt:
     expect(error?.stderr).toMatch(/GATEWAY_HTTPS_PORT/);
   });
 });
+
+describe('gateway config: Redis connection modes', () => {
+  it('takes REDIS_SENTINELS (host:port list, IPv6 in brackets) with REDIS_SENTINEL_NAME', () => {
+    const c = loadConfig({
+      REDIS_SENTINELS: 's1:26379, 10.0.0.2:26380,[::1]:26381',
+      REDIS_SENTINEL_NAME: 'gatehouse',
+    });
+    expect(c.redisSentinels).toEqual([
+      { host: 's1', port: 26379 },
+      { host: '10.0.0.2', port: 26380 },
+      { host: '::1', port: 26381 },
+    ]);
+    expect(c.redisSentinelName).toBe('gatehouse');
+    expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('takes REDIS_CLUSTER_NODES as seed nodes', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001' });
+    expect(c.redisClusterNodes).toEqual([
+      { host: 'n1', port: 7000 },
+      { host: 'n2', port: 7001 },
+    ]);
+  });
+
+  it('accepts the node lists as YAML lists too', () => {
+    const path = file('sentinel.yml', 'redisSentinels: ["a:1", "b:2"]\nredisSentinelName: m\n');
+    expect(loadConfig({ GATEWAY_CONFIG: path }).redisSentinels).toEqual([
+      { host: 'a', port: 1 },
+      { host: 'b', port: 2 },
+    ]);
+  });
+
+  it.each([
+    [
+      { REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'n1:7000' },
+      /^Invalid gateway configuration \(env REDIS_CLUSTER_NODES\): set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES \(got REDIS_URL and REDIS_CLUSTER_NODES\)$/,
+    ],
+    [
+      { REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm', REDIS_URL: 'redis://r' },
+      /env REDIS_SENTINELS\): set only one of/,
+    ],
+    [
+      { REDIS_SENTINELS: 's:26379' },
+      /env REDIS_SENTINELS\): REDIS_SENTINELS needs REDIS_SENTINEL_NAME/,
+    ],
+    [{ REDIS_SENTINEL_NAME: 'm' }, /env REDIS_SENTINEL_NAME\): REDIS_SENTINEL_NAME is set but/],
+    [{ REDIS_CLUSTER_NODES: 'n1' }, /env REDIS_CLUSTER_NODES\): each entry must be host:port/],
+    [{ REDIS_CLUSTER_NODES: 'n1:70000' }, /env REDIS_CLUSTER_NODES\): port must be 1-65535/],
+    [{ REDIS_CLUSTER_NODES: ' , ' }, /env REDIS_CLUSTER_NODES\): needs at least one host:port/],
+  ])('refuses %o with one clear line', (env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});

@@ -76,6 +76,32 @@ export const JwtSchema = z
     message: 'needs jwksUrl or publicKeys',
   });
 
+/**
+ * `host:port,host:port` (env) or a YAML list of `host:port` strings → `{ host, port }[]`.
+ * IPv6 hosts go in brackets (`[::1]:26379`).
+ */
+const hostPortList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z
+    .array(
+      z
+        .string()
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'each entry must be host:port')
+        .transform((s) => {
+          const at = s.lastIndexOf(':');
+          return { host: s.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(s.slice(at + 1)) };
+        })
+        .refine((n) => n.port >= 1 && n.port <= 65535, 'port must be 1-65535'),
+    )
+    .min(1, 'needs at least one host:port'),
+);
+
 const LimitSchema = z.object({ requests_per_minute: positiveInt, burst: positiveInt }).strict();
 
 export const ConfigSchema = z
@@ -108,6 +134,12 @@ export const ConfigSchema = z
     databaseSchema: z.string().min(1).optional(),
     keyCacheRefreshMs: positiveInt.default(1000),
     redisUrl: z.string().min(1).optional(),
+    /** Redis Sentinel: the sentinels to ask for the current primary of `redisSentinelName`. */
+    redisSentinels: hostPortList.optional(),
+    /** The Sentinel master group name (`sentinel monitor <name> ...`). */
+    redisSentinelName: z.string().min(1).optional(),
+    /** Redis Cluster: seed nodes; the client discovers the rest. */
+    redisClusterNodes: hostPortList.optional(),
     /** Prefix of every Redis key the gateway writes (tests use one per file). */
     redisPrefix: z.string().default('gatehouse:rl:'),
     rateLimitFailMode: z.enum(['open', 'closed']).default('open'),
@@ -151,7 +183,40 @@ export const ConfigSchema = z
     routes: z.array(RouteSchema).min(1).default(DEFAULT_ROUTES),
     jwt: JwtSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const modes = [
+      c.redisUrl && 'REDIS_URL',
+      c.redisSentinels && 'REDIS_SENTINELS',
+      c.redisClusterNodes && 'REDIS_CLUSTER_NODES',
+    ].filter(Boolean);
+    if (modes.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.redisClusterNodes ? 'redisClusterNodes' : 'redisSentinels'],
+        message: `set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES (got ${modes.join(' and ')})`,
+      });
+    }
+    if (c.redisSentinels && !c.redisSentinelName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redisSentinels'],
+        message: 'REDIS_SENTINELS needs REDIS_SENTINEL_NAME (the monitored master group name)',
+      });
+    }
+    if (c.redisSentinelName && !c.redisSentinels) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redisSentinelName'],
+        message: 'REDIS_SENTINEL_NAME is set but REDIS_SENTINELS (host:port,...) is not',
+      });
+    }
+  });
+
+/** Whether rate limits are shared through Redis (any of the three connection modes). */
+export function sharedRateLimits(config: Config): boolean {
+  return Boolean(config.redisUrl || config.redisSentinels || config.redisClusterNodes);
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -184,6 +249,9 @@ const ENV_KEYS: Record<string, string> = {
   GATEWAY_METRICS_REQUIRE_TOKEN: 'metricsRequireToken',
   ADMIN_CORS_ORIGINS: 'adminCorsOrigins',
   REDIS_URL: 'redisUrl',
+  REDIS_SENTINELS: 'redisSentinels',
+  REDIS_SENTINEL_NAME: 'redisSentinelName',
+  REDIS_CLUSTER_NODES: 'redisClusterNodes',
   RATE_LIMIT_FAIL_MODE: 'rateLimitFailMode',
   COLLECTOR_URL: 'collectorUrl',
   COLLECTOR_INGEST_TOKEN: 'collectorIngestToken',
@@ -221,7 +289,9 @@ export function parseConfig(
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.path.join('.');
-  const env = envNameFor(path);
+  // A list entry (`redisClusterNodes.1`) came from the list's variable.
+  const env =
+    envNameFor(path) ?? envNameFor(issue.path.filter((p) => typeof p !== 'number').join('.'));
   const where = env && envSet.has(env) ? `env ${env}` : `${source}${path ? ` at ${path}` : ''}`;
   throw new ConfigError(`Invalid gateway configuration (${where}): ${issue.message}`);
 }

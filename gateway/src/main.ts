@@ -16,6 +16,7 @@ import {
   identityKeyPath,
   loadConfig,
   otelEnabled,
+  sharedRateLimits,
   tlsDir,
 } from './config.js';
 import { loadIdentityKey } from './identity/identity-key.js';
@@ -62,10 +63,10 @@ async function main(): Promise<void> {
       logger.warn('no DATABASE_URL: running one worker (the embedded PGlite is single-process)');
       config = { ...config, workers: 1 };
     }
-    if (config.workers > 1 && !config.redisUrl) {
+    if (config.workers > 1 && !sharedRateLimits(config)) {
       logger.warn(
         { workers: config.workers },
-        'no REDIS_URL: rate limits are per worker process; set REDIS_URL for one shared limit',
+        'no REDIS_URL (or REDIS_SENTINELS / REDIS_CLUSTER_NODES): rate limits are per worker process; set one for a shared limit',
       );
     }
   }

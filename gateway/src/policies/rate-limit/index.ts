@@ -86,7 +86,12 @@ export function rateLimit(deps: RateLimitDeps, options: RateLimitOptions = {}): 
 
   return function rateLimitPolicy(ctx) {
     const p = planFor(ctx);
-    const base = `${opts.prefix}${p.who}${p.routeKey}`;
+    // `{who}` is a Redis Cluster hash tag: every key of one decision (buckets and quota) starts
+    // with the same `<prefix>{<who>}`, whose first `{`...`}` pair lies inside that shared text,
+    // so they hash to one slot and the one Lua script may touch them all (no CROSSSLOT).
+    // Customers still spread over the cluster's slots.
+    const tagged = `${opts.prefix}{${p.who}}`;
+    const base = `${tagged}${p.routeKey}`;
     const limits: GcraLimit[] = [
       { key: `${base}:m`, emissionMs: 60_000 / p.perMinute, burst: p.burst },
     ];
@@ -97,7 +102,7 @@ export function rateLimit(deps: RateLimitDeps, options: RateLimitOptions = {}): 
       limits,
       quota: p.dailyQuota
         ? {
-            key: `${opts.prefix}${p.who}:q:${Math.floor(t / DAY_MS)}`,
+            key: `${tagged}:q:${Math.floor(t / DAY_MS)}`,
             limit: p.dailyQuota,
             windowMs: DAY_MS - (t % DAY_MS),
           }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ConsumeRequest, Decision, RateLimitStore } from './types.js';
 
 /**
@@ -67,28 +67,68 @@ if remaining < 0 then remaining = 0 end
 return {allowed, remaining, math.ceil(retry), math.ceil(reset), quota_exceeded}
 `;
 
-export interface RedisStoreOptions {
-  url: string;
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * How to reach Redis: one server (`url`, `redis://` or `rediss://`), a Sentinel-managed
+ * primary (`sentinels` + `sentinelName`: the client asks the sentinels for the current primary
+ * and follows failovers), or a Redis Cluster (`clusterNodes`: seed nodes; keys of one script
+ * call share a hash tag, see the rate-limit policy's key names). Exactly one.
+ */
+export type RedisConnection =
+  | { url: string }
+  | { sentinels: HostPort[]; sentinelName: string }
+  | { clusterNodes: HostPort[] };
+
+export type RedisStoreOptions = RedisConnection & {
   /** A command slower than this counts as a failure (the caller falls back). */
   commandTimeoutMs?: number;
   onConnectionError?: (error: Error) => void;
-}
+  /** Do not connect until the first command (unit tests of the client factory). */
+  lazyConnect?: boolean;
+};
 
 type GcraCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
 
-export function createRedisStore(opts: RedisStoreOptions): RateLimitStore & {
-  readonly client: Redis;
-  ready(timeoutMs: number): Promise<boolean>;
-} {
-  const client = new Redis(opts.url, {
-    // Fail fast instead of queueing requests behind a dead connection: the caller falls back
-    // to local limits, and ioredis keeps reconnecting in the background on its own.
-    enableOfflineQueue: false,
+/** The ioredis client for `opts`: `Redis` (URL or Sentinel) or `Cluster`. */
+export function createRedisClient(opts: RedisStoreOptions): Redis | Cluster {
+  // Fail fast instead of queueing requests behind a dead connection: the caller falls back
+  // to local limits, and ioredis keeps reconnecting in the background on its own.
+  const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000);
+  const common: RedisOptions = {
     maxRetriesPerRequest: 0,
     commandTimeout: opts.commandTimeoutMs ?? 250,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    lazyConnect: false,
-  });
+    lazyConnect: opts.lazyConnect ?? false,
+  };
+  if ('clusterNodes' in opts) {
+    return new Cluster(opts.clusterNodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: retryStrategy,
+      lazyConnect: opts.lazyConnect ?? false,
+      redisOptions: { maxRetriesPerRequest: 0, commandTimeout: opts.commandTimeoutMs ?? 250 },
+    });
+  }
+  if ('sentinels' in opts) {
+    return new Redis({
+      ...common,
+      enableOfflineQueue: false,
+      sentinels: opts.sentinels,
+      name: opts.sentinelName,
+      retryStrategy,
+      sentinelRetryStrategy: retryStrategy,
+    });
+  }
+  return new Redis(opts.url, { ...common, enableOfflineQueue: false, retryStrategy });
+}
+
+export function createRedisStore(opts: RedisStoreOptions): RateLimitStore & {
+  readonly client: Redis | Cluster;
+  ready(timeoutMs: number): Promise<boolean>;
+} {
+  const client = createRedisClient(opts);
   client.on('error', (error: Error) => opts.onConnectionError?.(error));
   client.defineCommand('gatehouseGcra', { lua: GCRA_SCRIPT });
   const run = (client as unknown as { gatehouseGcra: GcraCommand }).gatehouseGcra.bind(client);
