@@ -37,14 +37,25 @@ let jwtPrivatePem: string;
 const secrets = new Set<string>();
 
 // ---- the report: per class, cases tried and passed --------------------------------------------
+// A test counts each attack it tries (`passed()` after each one's assertions); a test that
+// counts none is one case. A failure counts the attack that failed as tried, not passed.
 const tally = new Map<string, { cases: number; passed: number }>();
-function owasp(cls: string, title: string, fn: () => Promise<void>) {
+function owasp(cls: string, title: string, fn: (passed: () => void) => Promise<void>) {
   it(title, async () => {
     const t = tally.get(cls) ?? { cases: 0, passed: 0 };
     tally.set(cls, t);
-    t.cases++;
-    await fn();
-    t.passed++;
+    let n = 0;
+    try {
+      await fn(() => {
+        n++;
+      });
+    } catch (err) {
+      t.cases += n + 1;
+      t.passed += n;
+      throw err;
+    }
+    t.cases += Math.max(n, 1);
+    t.passed += Math.max(n, 1);
   });
 }
 
@@ -270,7 +281,7 @@ describe('API2 broken authentication', () => {
   owasp(
     'API2 broken authentication',
     'a JWT signed by the configured issuer works; forged, expired, alg:none, HS256 and wrong-audience JWTs get 401',
-    async () => {
+    async (passed) => {
       const good = await jwt({});
       const ok = await gw('GET', '/v1/orders', { key: good });
       expect(ok.status, ok.text).toBe(200);
@@ -307,6 +318,7 @@ describe('API2 broken authentication', () => {
         secrets.add(bad);
         const r = await gw('GET', '/v1/orders', { key: bad });
         expectEnvelope(r, 401, 'invalid_credentials');
+        passed();
       }
     },
   );
@@ -367,7 +379,7 @@ describe('API3 broken object property level authorization', () => {
   owasp(
     'API3 object property level',
     'mass assignment of customer_id, total_cents, status, id and version is refused with 422 naming the field',
-    async () => {
+    async (passed) => {
       for (const [field, value] of [
         ['customer_id', b.id],
         ['total_cents', 1],
@@ -381,6 +393,7 @@ describe('API3 broken object property level authorization', () => {
         });
         expectEnvelope(r, 422, 'validation_failed');
         expect(r.body.error.field).toBe(field);
+        passed();
       }
       const order = await gw('POST', '/v1/orders', { key: a.key, body: ORDER });
       expect(order.status).toBe(201);
@@ -394,6 +407,7 @@ describe('API3 broken object property level authorization', () => {
           body: { [field]: value },
         });
         expectEnvelope(r, 422, 'validation_failed');
+        passed();
       }
       const after = await gw('GET', `/v1/orders/${order.body.id}`, { key: a.key });
       expect(after.body.customer_id).toBe(a.id);
@@ -524,7 +538,7 @@ describe('API5 broken function level authorization', () => {
   owasp(
     'API5 function-level authorization',
     'the admin API and the collector query and ingest APIs refuse a customer key with 401',
-    async () => {
+    async (passed) => {
       for (const [method, p] of [
         ['GET', '/v1/customers'],
         ['POST', '/v1/plans'],
@@ -535,6 +549,7 @@ describe('API5 broken function level authorization', () => {
           body: method === 'POST' ? {} : undefined,
         });
         expectEnvelope(r, 401, 'unauthorized');
+        passed();
       }
       for (const p of [
         '/api/v1/overview',
@@ -542,6 +557,7 @@ describe('API5 broken function level authorization', () => {
         `/api/v1/usage?customer_id=${a.id}`,
       ]) {
         expectEnvelope(await call(stack.collectorUrl, 'GET', p, { key: a.key }), 401);
+        passed();
       }
       expectEnvelope(
         await call(stack.collectorUrl, 'POST', '/v1/events', { key: a.key, body: [] }),
@@ -558,10 +574,11 @@ describe('API5 broken function level authorization', () => {
   owasp(
     'API5 function-level authorization',
     'the data plane serves no admin or query routes, and the operator token is no customer key',
-    async () => {
+    async (passed) => {
       for (const p of ['/v1/customers', '/v1/plans', '/api/v1/overview', '/metrics']) {
         const r = await gw('GET', p, { key: a.key });
         expect([401, 404], `${p}: ${r.text}`).toContain(r.status);
+        passed();
       }
       expectEnvelope(
         await gw('GET', '/v1/orders', { key: stack.adminToken }),
@@ -613,7 +630,7 @@ describe('API7 server side request forgery', () => {
   owasp(
     'API7 SSRF',
     'report callbacks to loopback, private, link-local and non-http addresses are refused with 422',
-    async () => {
+    async (passed) => {
       const urls = [
         'http://127.0.0.1/hook',
         'http://10.0.0.1/hook',
@@ -634,6 +651,7 @@ describe('API7 server side request forgery', () => {
         });
         expect(r.status, `${callback_url}: ${r.text}`).toBe(422);
         expect(r.body.error.code).toMatch(/callback_url_not_allowed|validation_failed/);
+        passed();
       }
     },
   );
@@ -674,7 +692,7 @@ describe('API8 security misconfiguration', () => {
   owasp(
     'API8 misconfiguration',
     'security headers on gateway answers; no X-Powered-By or version banner on any surface',
-    async () => {
+    async (passed) => {
       const ok = await gw('GET', '/v1/orders', { key: a.key });
       const refused = await gw('GET', '/v1/orders');
       for (const r of [ok, refused]) {
@@ -698,6 +716,7 @@ describe('API8 security misconfiguration', () => {
         expect(r.headers['x-powered-by']).toBeUndefined();
         const server = r.headers.server;
         if (server !== undefined) expect(String(server)).not.toMatch(/\d/);
+        passed();
       }
     },
   );
@@ -736,7 +755,7 @@ describe('API8 security misconfiguration', () => {
   owasp(
     'API8 misconfiguration',
     'malformed requests get clean envelopes without stack traces or internals',
-    async () => {
+    async (passed) => {
       const cases: Res[] = [
         await gw('POST', '/v1/orders', { key: a.key, raw: '{"currency": "EUR", ' }),
         await gw('POST', '/v1/orders', { key: a.key, raw: '{"currency":"EU\\u0000R","items":[]}' }),
@@ -760,6 +779,7 @@ describe('API8 security misconfiguration', () => {
         expect(r.status, r.text).toBeLessThan(500);
         expect(typeof r.body?.error?.code, r.text).toBe('string');
         expectNoInternals(r);
+        passed();
       }
     },
   );
@@ -769,7 +789,7 @@ describe('API9 improper inventory management', () => {
   owasp(
     'API9 inventory',
     'undocumented routes and versions answer 404; the document lists only /v1 and public probes',
-    async () => {
+    async (passed) => {
       for (const p of [
         '/v2/orders',
         '/v0/orders',
@@ -782,9 +802,11 @@ describe('API9 improper inventory management', () => {
       ]) {
         const r = await gw('GET', p, { key: a.key });
         expectEnvelope(r, 404);
+        passed();
       }
       for (const p of ['/v1/admin', '/v1/orders/x/y', '/v1/debug']) {
         expectEnvelope(await gw('GET', p, { key: a.key }), 404);
+        passed();
       }
       const doc = (await gw('GET', '/openapi.json')).body;
       for (const p of Object.keys(doc.paths))
@@ -864,7 +886,7 @@ describe('API10 unsafe consumption of APIs', () => {
   owasp(
     'API10 unsafe consumption',
     'an upstream answering garbage, resetting, or with broken or oversized headers gives a clean 502 envelope',
-    async () => {
+    async (passed) => {
       const sanity = await call(stack2.gatewayUrl, 'GET', '/v1/fine', {
         key: key2,
         dispatcher: agent2,
@@ -874,6 +896,7 @@ describe('API10 unsafe consumption of APIs', () => {
         const r = await call(stack2.gatewayUrl, 'GET', p, { key: key2, dispatcher: agent2 });
         expectEnvelope(r, 502, 'upstream_unavailable');
         expectNoInternals(r);
+        passed();
       }
       // The gateway keeps serving after all of it.
       expect(
