@@ -21,6 +21,8 @@ const RUNS_PER_OPERATION = 30;
 
 let stack: TestStack;
 let agent: Agent;
+/** Secrets this file used; the last test checks none reached a log line or ClickHouse row. */
+const secrets: string[] = [];
 
 // ---- JSON Schema → fast-check ------------------------------------------------------------------
 
@@ -370,6 +372,7 @@ describe('contract fuzzing', () => {
       body: {},
     });
     const secret = key.body.secret as string;
+    secrets.push(secret);
     const doc = (await json(`${stack.gatewayUrl}/openapi.json`, { dispatcher: agent })).body;
     const order = await json(`${stack.gatewayUrl}/v1/orders`, {
       auth: secret,
@@ -436,5 +439,33 @@ describe('contract fuzzing', () => {
     const created = outcomes.find((o) => o.operation === 'POST /v1/customers')?.statuses[201] ?? 0;
     expect(created).toBeGreaterThan(0);
     expect(summarize('Contract fuzzing: admin API', outcomes)).toEqual([]);
+  });
+
+  it('leaves no key secret or token in any log line or ClickHouse row', async () => {
+    secrets.push(stack.adminToken, stack.ingestToken);
+    expect(secrets).toHaveLength(3);
+    // Wait until the collector stored the fuzzed requests (450 went through the gateway).
+    const rows = await (async () => {
+      for (let i = 0; i < 120; i++) {
+        const res = await fetch(stack.clickhouseUrl, {
+          method: 'POST',
+          body: `SELECT * FROM ${stack.clickhouseDatabase}.requests FORMAT JSONEachRow`,
+        });
+        const text = await res.text();
+        expect(res.status, text).toBe(200);
+        if (text.split('\n').filter((l) => l.trim() !== '').length >= 450) return text;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error('the collector never stored the fuzzed requests');
+    })();
+    const logs = stack.logs.map((l) => l.line).join('\n');
+    const found = secrets.filter((s) => logs.includes(s) || rows.includes(s));
+    recordResult(
+      'security',
+      'Secrets in logs and analytics (contract fuzzing)',
+      secrets.length,
+      secrets.length - found.length,
+    );
+    expect(found.map((s) => `${s.slice(0, 10)}…`)).toEqual([]);
   });
 });
