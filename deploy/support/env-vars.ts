@@ -50,6 +50,8 @@ export const DELIBERATELY_UNSET: Record<Part, Record<string, string>> = {
     REDIS_SENTINEL_NAME: 'only with REDIS_SENTINELS',
     REDIS_CLUSTER_NODES:
       'one Redis server here (REDIS_URL); Redis Cluster replaces REDIS_URL, see docs/operations.md',
+    REDIS_USERNAME: 'only with REDIS_SENTINELS or REDIS_CLUSTER_NODES',
+    REDIS_PASSWORD: 'only with REDIS_SENTINELS or REDIS_CLUSTER_NODES',
   },
   collector: {
     CLICKHOUSE_CLUSTER:

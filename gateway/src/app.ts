@@ -144,10 +144,18 @@ export async function startGateway(
     });
 
     let limitStore: RateLimitStore;
+    const redisCredentials = {
+      ...(config.redisUsername ? { username: config.redisUsername } : {}),
+      ...(config.redisPassword ? { password: config.redisPassword } : {}),
+    };
     const redisConnection: RedisConnection | undefined = config.redisClusterNodes
-      ? { clusterNodes: config.redisClusterNodes }
+      ? { clusterNodes: config.redisClusterNodes, ...redisCredentials }
       : config.redisSentinels && config.redisSentinelName
-        ? { sentinels: config.redisSentinels, sentinelName: config.redisSentinelName }
+        ? {
+            sentinels: config.redisSentinels,
+            sentinelName: config.redisSentinelName,
+            ...redisCredentials,
+          }
         : config.redisUrl
           ? { url: config.redisUrl }
           : undefined;

@@ -124,6 +124,15 @@ describe('gateway config: Redis connection modes', () => {
     ]);
   });
 
+  it('takes REDIS_USERNAME / REDIS_PASSWORD with Sentinel or Cluster', () => {
+    const c = loadConfig({
+      REDIS_CLUSTER_NODES: 'n1:7000',
+      REDIS_USERNAME: 'gatehouse',
+      REDIS_PASSWORD: 'pw',
+    });
+    expect([c.redisUsername, c.redisPassword]).toEqual(['gatehouse', 'pw']);
+  });
+
   it('accepts the node lists as YAML lists too', () => {
     const path = file('sentinel.yml', 'redisSentinels: ["a:1", "b:2"]\nredisSentinelName: m\n');
     expect(loadConfig({ GATEWAY_CONFIG: path }).redisSentinels).toEqual([
@@ -149,6 +158,10 @@ describe('gateway config: Redis connection modes', () => {
     [{ REDIS_CLUSTER_NODES: 'n1' }, /env REDIS_CLUSTER_NODES\): each entry must be host:port/],
     [{ REDIS_CLUSTER_NODES: 'n1:70000' }, /env REDIS_CLUSTER_NODES\): port must be 1-65535/],
     [{ REDIS_CLUSTER_NODES: ' , ' }, /env REDIS_CLUSTER_NODES\): needs at least one host:port/],
+    [
+      { REDIS_URL: 'redis://r:6379', REDIS_PASSWORD: 'secret' },
+      /env REDIS_PASSWORD\): .*with REDIS_URL put them in the URL$/,
+    ],
   ])('refuses %o with one clear line', (env, message) => {
     let error: unknown;
     try {

@@ -140,6 +140,9 @@ export const ConfigSchema = z
     redisSentinelName: z.string().min(1).optional(),
     /** Redis Cluster: seed nodes; the client discovers the rest. */
     redisClusterNodes: hostPortList.optional(),
+    /** ACL user / password on the Redis data nodes (Sentinel or Cluster; REDIS_URL has its own). */
+    redisUsername: z.string().min(1).optional(),
+    redisPassword: z.string().min(1).optional(),
     /** Prefix of every Redis key the gateway writes (tests use one per file). */
     redisPrefix: z.string().default('gatehouse:rl:'),
     rateLimitFailMode: z.enum(['open', 'closed']).default('open'),
@@ -204,6 +207,14 @@ export const ConfigSchema = z
         message: 'REDIS_SENTINELS needs REDIS_SENTINEL_NAME (the monitored master group name)',
       });
     }
+    if ((c.redisUsername || c.redisPassword) && !c.redisSentinels && !c.redisClusterNodes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.redisPassword ? 'redisPassword' : 'redisUsername'],
+        message:
+          'REDIS_USERNAME/REDIS_PASSWORD apply to REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put them in the URL',
+      });
+    }
     if (c.redisSentinelName && !c.redisSentinels) {
       ctx.addIssue({
         code: 'custom',
@@ -252,6 +263,8 @@ const ENV_KEYS: Record<string, string> = {
   REDIS_SENTINELS: 'redisSentinels',
   REDIS_SENTINEL_NAME: 'redisSentinelName',
   REDIS_CLUSTER_NODES: 'redisClusterNodes',
+  REDIS_USERNAME: 'redisUsername',
+  REDIS_PASSWORD: 'redisPassword',
   RATE_LIMIT_FAIL_MODE: 'rateLimitFailMode',
   COLLECTOR_URL: 'collectorUrl',
   COLLECTOR_INGEST_TOKEN: 'collectorIngestToken',

@@ -29,12 +29,13 @@ describe('Redis client factory', () => {
       { host: 's1', port: 26379 },
       { host: 's2', port: 26380 },
     ];
-    const c = build({ sentinels, sentinelName: 'gatehouse' });
+    const c = build({ sentinels, sentinelName: 'gatehouse', password: 'pw' });
     expect(c).toBeInstanceOf(Redis);
     expect(c).not.toBeInstanceOf(Cluster);
     const o = (c as Redis).options;
     expect(o.sentinels).toEqual(sentinels);
     expect(o.name).toBe('gatehouse');
+    expect(o.password).toBe('pw');
     expect(o.role ?? 'master').toBe('master');
     expect(o.enableOfflineQueue).toBe(false);
   });
@@ -44,12 +45,16 @@ describe('Redis client factory', () => {
       { host: 'n1', port: 7000 },
       { host: 'n2', port: 7001 },
     ];
-    const c = build({ clusterNodes: nodes });
+    const c = build({ clusterNodes: nodes, username: 'u', password: 'pw' });
     expect(c).toBeInstanceOf(Cluster);
     const cluster = c as Cluster;
     // `startupNodes` is private in the typings; it is what the client connects to first.
     expect((cluster as unknown as { startupNodes: unknown }).startupNodes).toEqual(nodes);
     expect(cluster.options.enableOfflineQueue).toBe(false);
-    expect(cluster.options.redisOptions?.maxRetriesPerRequest).toBe(0);
+    expect(cluster.options.redisOptions).toMatchObject({
+      maxRetriesPerRequest: 0,
+      username: 'u',
+      password: 'pw',
+    });
   });
 });

@@ -80,8 +80,8 @@ export interface HostPort {
  */
 export type RedisConnection =
   | { url: string }
-  | { sentinels: HostPort[]; sentinelName: string }
-  | { clusterNodes: HostPort[] };
+  | { sentinels: HostPort[]; sentinelName: string; username?: string; password?: string }
+  | { clusterNodes: HostPort[]; username?: string; password?: string };
 
 export type RedisStoreOptions = RedisConnection & {
   /** A command slower than this counts as a failure (the caller falls back). */
@@ -92,6 +92,13 @@ export type RedisStoreOptions = RedisConnection & {
 };
 
 type GcraCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
+
+function credentials(opts: { username?: string; password?: string }): RedisOptions {
+  return {
+    ...(opts.username ? { username: opts.username } : {}),
+    ...(opts.password ? { password: opts.password } : {}),
+  };
+}
 
 /** The ioredis client for `opts`: `Redis` (URL or Sentinel) or `Cluster`. */
 export function createRedisClient(opts: RedisStoreOptions): Redis | Cluster {
@@ -108,7 +115,11 @@ export function createRedisClient(opts: RedisStoreOptions): Redis | Cluster {
       enableOfflineQueue: false,
       clusterRetryStrategy: retryStrategy,
       lazyConnect: opts.lazyConnect ?? false,
-      redisOptions: { maxRetriesPerRequest: 0, commandTimeout: opts.commandTimeoutMs ?? 250 },
+      redisOptions: {
+        maxRetriesPerRequest: 0,
+        commandTimeout: opts.commandTimeoutMs ?? 250,
+        ...credentials(opts),
+      },
     });
   }
   if ('sentinels' in opts) {
@@ -117,6 +128,8 @@ export function createRedisClient(opts: RedisStoreOptions): Redis | Cluster {
       enableOfflineQueue: false,
       sentinels: opts.sentinels,
       name: opts.sentinelName,
+      // For the primary and replicas; the sentinels themselves are asked without credentials.
+      ...credentials(opts),
       retryStrategy,
       sentinelRetryStrategy: retryStrategy,
     });
