@@ -13,10 +13,13 @@
  * - 422 `invalid_events`: the lines it names are dropped and counted (`rejected`), the rest resent.
  * - Timers are unref'd; `close()` runs once: a last send attempt, the rest stays in the spool.
  */
-import { gzipSync, gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants, gunzipSync, gzip, gzipSync } from 'node:zlib';
 import type { EventSink, RequestEvent } from '@gatehouse/shared';
 import { Agent, request } from 'undici';
 import { openSpool, type Spool, type SpooledBatch } from './spool.js';
+
+const gzipAsync = promisify(gzip);
 
 export interface ShipperOptions {
   /** Collector base URL, e.g. `http://127.0.0.1:4000`. */
@@ -274,8 +277,12 @@ export function createShipper(options: ShipperOptions): Shipper {
     return batch;
   }
 
+  // Compressed on libuv's thread pool at the fastest level: a synchronous gzip of a full batch
+  // held the event loop for 12–17 ms per flush (bench/ profile), paid by every in-flight request.
   const encode = (events: RequestEvent[]) =>
-    gzipSync(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    gzipAsync(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`, {
+      level: constants.Z_BEST_SPEED,
+    });
 
   /** One pass: replay the spool oldest first, then send (or spool) what is in memory. */
   async function pump(final: boolean): Promise<void> {
@@ -304,7 +311,7 @@ export function createShipper(options: ShipperOptions): Shipper {
           batches.push(takeBatch());
       inFlight = batches.reduce((n, b) => n + b.length, 0);
       try {
-        const bodies = batches.map(encode);
+        const bodies = await Promise.all(batches.map(encode));
         const results = down
           ? bodies.map(() => 'retry' as const)
           : await Promise.all(bodies.map((body) => deliver(body, true, async () => {})));
