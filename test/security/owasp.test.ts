@@ -655,6 +655,40 @@ describe('API7 server side request forgery', () => {
       }
     },
   );
+
+  owasp(
+    'API7 SSRF',
+    'alert webhook targets at loopback, private, link-local and non-http addresses are refused with 422',
+    async (passed) => {
+      for (const url of [
+        'http://127.0.0.1:9/hook',
+        'http://10.0.0.1/hook',
+        'http://169.254.169.254/latest/meta-data/',
+        'http://[::1]/hook',
+        'http://localhost/hook',
+        'http://user:pass@example.com/hook',
+        'file:///etc/passwd',
+      ]) {
+        const r = await call(stack.collectorUrl, 'POST', '/api/v1/alerts/rules', {
+          key: stack.adminToken,
+          body: {
+            name: 'SSRF probe',
+            metric: 'error_rate_5xx',
+            threshold: 0.5,
+            targets: [{ type: 'webhook', url }],
+          },
+        });
+        expect(r.status, `${url}: ${r.text}`).toBe(422);
+        expect(r.body.error.code).toMatch(/webhook_target_refused|invalid_rule/);
+        passed();
+      }
+      const rules = await call(stack.collectorUrl, 'GET', '/api/v1/alerts/rules', {
+        key: stack.adminToken,
+      });
+      expect(rules.status).toBe(200);
+      expect(rules.text).not.toContain('SSRF probe');
+    },
+  );
 });
 
 describe('API8 security misconfiguration', () => {
