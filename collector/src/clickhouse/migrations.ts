@@ -9,8 +9,10 @@ import { clusterIdent, databaseIdent, str, uint } from './escape.js';
 
 /**
  * Where the statements go. `cluster` unset: one server, plain MergeTree tables (the default).
- * `cluster` set (CLICKHOUSE_CLUSTER, a `remote_servers` name with `{shard}`/`{replica}` macros
- * and ZooKeeper configured): every statement runs `ON CLUSTER`; each table `t` becomes a
+ * `cluster` set (CLICKHOUSE_CLUSTER, a `remote_servers` name with `{shard}`/`{replica}` macros,
+ * ZooKeeper, and `internal_replication` true on each shard: the Distributed table writes one
+ * replica and replication copies it; otherwise every replica's views would count each row):
+ * every statement runs `ON CLUSTER`; each table `t` becomes a
  * replicated local table `t_local` on every server plus a Distributed table named `t` over
  * them, so the query and insert code reads and writes `<db>.requests`, `<db>.requests_1m`...
  * in both modes without knowing which one it is.
