@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ApiError } from '@gatehouse/shared';
 import { ApiErrors } from '../errors.js';
-import { isForbiddenAddress } from './address-policy.js';
+import { isForbiddenAddress } from '@gatehouse/shared/address-policy';
 
 /**
  * Where webhooks may go and how they are signed. `allowPrivate` lets tests (and operators

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createNotifier } from './notifier.js';
 import type { Transition } from './alerts-store.js';
-import { isForbiddenAddress, type Resolver, refuseWebhookUrl } from './webhook-address.js';
+import { isForbiddenAddress } from '@gatehouse/shared/address-policy';
+import { type Resolver, refuseWebhookUrl } from './webhook-address.js';
 
 describe('webhook address policy', () => {
   it.each([
