@@ -19,19 +19,29 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordResult } from '../support/report.js';
 import { freePort, type TestStack, startTestStack } from '../support/stack.js';
-import { adminCall, awaitCount, clickhouse, newCustomer, runLoad, until } from './load.js';
+import {
+  adminCall,
+  awaitCount,
+  clickhouse,
+  newCustomer,
+  runLoad,
+  runRawLoad,
+  until,
+} from './load.js';
 
-type Mode = 'ok' | 'slow' | 'hang' | 'reset';
+type Mode = 'ok' | 'slow' | 'hang' | 'reset' | 'held';
 
 let stack: TestStack;
 let dir: string;
 let mode: Mode = 'ok';
 let upstream: http.Server;
 const sockets = new Set<net.Socket>();
+/** Responses the upstream holds back (mode `held`) until the test releases them. */
+const held: (() => void)[] = [];
 let redisPort: number;
 let redis: ChildProcess | undefined;
 
-const UPSTREAM_TIMEOUT_MS = 2500;
+const UPSTREAM_TIMEOUT_MS = 5000;
 
 function startRedis(): Promise<ChildProcess> {
   const child = spawn(
@@ -72,7 +82,8 @@ beforeAll(async () => {
       res.setHeader('content-type', 'application/json');
       res.end('{"ok":true}');
     };
-    if (mode === 'slow') setTimeout(answer, 200);
+    if (mode === 'held') held.push(answer);
+    else if (mode === 'slow') setTimeout(answer, 200);
     else answer();
   });
   upstream.on('connection', (s) => {
@@ -240,6 +251,46 @@ describe('Redis (the rate-limit store) killed and restarted', () => {
   });
 });
 
+describe('a gateway process getting SIGTERM with requests in flight', () => {
+  it('drains: requests already at the upstream are answered in full, then it exits, and their events are counted once', async () => {
+    const customer = await newCustomer(stack, 'Faults drain');
+    mode = 'held';
+    const inFlight = runRawLoad(stack, {
+      count: 4,
+      concurrency: 4,
+      secret: customer.secret,
+      path: '/v1/faulty/held',
+    });
+    // All four reached the upstream: accepted by the gateway, now waiting for an answer.
+    expect(await until(async () => held.length === 4, 30_000)).toBe(true);
+    const gateway = stack.parts.gateway;
+    const draining = () =>
+      stack.logs.filter((l) => l.part === 'gateway' && l.line.includes('draining and stopping'))
+        .length;
+    const drainingBefore = draining();
+    gateway.child.kill('SIGTERM');
+    // The worker got the signal and is draining; only now does the upstream answer.
+    const sawDrain = await until(async () => draining() > drainingBefore, 30_000);
+    for (const answer of held.splice(0)) answer();
+    const outcome = await inFlight;
+    await gateway.exited;
+    mode = 'ok';
+    await stack.restart('gateway');
+
+    recordResult(
+      'faults',
+      'gateway SIGTERM with requests in flight: each answered in full before exit',
+      4,
+      outcome.answered[200] ?? 0,
+    );
+    expect(sawDrain).toBe(true);
+    expect(outcome).toMatchObject({ answered: { 200: 4 }, notAccepted: {}, cut: 0 });
+    // Its events were flushed or spooled at exit and shipped after the restart, once each.
+    const counted = await awaitCount(stack, customer.id, 4);
+    expect(counted).toEqual({ rows: 4, unique: 4 });
+  });
+});
+
 describe('an upstream that is slow, hangs, crashes or is gone', () => {
   it('answers 504 upstream_timeout / 502 upstream_unavailable in the envelope and counts every request', async () => {
     const customer = await newCustomer(stack, 'Faults upstream');
@@ -249,7 +300,7 @@ describe('an upstream that is slow, hangs, crashes or is gone', () => {
     mode = 'slow';
     const slow = await load(40);
     mode = 'hang';
-    const hang = await load(8);
+    const hang = await load(4);
     mode = 'reset';
     const reset = await load(20);
     // Gone: nothing listens on the upstream's port any more.
@@ -277,7 +328,7 @@ describe('an upstream that is slow, hangs, crashes or is gone', () => {
 
     const cases = [
       { name: 'upstream slow (200 ms): clients got 200', r: slow, want: { 200: 40 } },
-      { name: 'upstream hangs: clients got 504 upstream_timeout', r: hang, want: { 504: 8 } },
+      { name: 'upstream hangs: clients got 504 upstream_timeout', r: hang, want: { 504: 4 } },
       {
         name: 'upstream resets connections: clients got 502 upstream_unavailable',
         r: reset,
@@ -292,13 +343,13 @@ describe('an upstream that is slow, hangs, crashes or is gone', () => {
     for (const c of cases)
       expect({ name: c.name, ...c.r.statuses }).toEqual({ name: c.name, ...c.want });
 
-    const answered = 40 + 8 + 20 + 20 + 1;
+    const answered = 40 + 4 + 20 + 20 + 1;
     const counted = await awaitCount(stack, customer.id, answered);
     const byCode = await errorCodesIn(customer.id);
     const ok =
       counted.rows === answered &&
       counted.unique === answered &&
-      byCode['504 upstream_timeout'] === 8 &&
+      byCode['504 upstream_timeout'] === 4 &&
       byCode['502 upstream_unavailable'] === 41;
     recordResult(
       'faults',
@@ -309,7 +360,7 @@ describe('an upstream that is slow, hangs, crashes or is gone', () => {
     expect(counted).toEqual({ rows: answered, unique: answered });
     expect(byCode).toEqual({
       '200': 40,
-      '504 upstream_timeout': 8,
+      '504 upstream_timeout': 4,
       '502 upstream_unavailable': 41,
     });
   });
