@@ -287,6 +287,12 @@ describe('a gateway process getting SIGTERM with requests in flight', () => {
     expect(outcome).toMatchObject({ answered: { 200: 4 }, notAccepted: {}, cut: 0 });
     // Its events were flushed or spooled at exit and shipped after the restart, once each.
     const counted = await awaitCount(stack, customer.id, 4);
+    recordResult(
+      'faults',
+      'gateway SIGTERM with requests in flight: their events counted exactly once after restart',
+      4,
+      counted.rows === 4 && counted.unique === 4 ? 4 : 0,
+    );
     expect(counted).toEqual({ rows: 4, unique: 4 });
   });
 });
