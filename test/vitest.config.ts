@@ -7,7 +7,10 @@ export default defineConfig({
     name: 'stack',
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**'],
-    globalSetup: ['../packages/local-clickhouse/src/vitest-global-setup.ts'],
+    globalSetup: [
+      '../packages/local-clickhouse/src/vitest-global-setup.ts',
+      './support/report-setup.ts',
+    ],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,
