@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Transform, type TransformCallback } from 'node:stream';
 import { ApiError, IDENTITY_HEADER } from '@gatehouse/shared';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { GatewayErrors } from '../errors.js';
 import type { IdentitySigner } from '../identity/identity-signer.js';
 import type { RequestContext } from '../listener/context.js';
@@ -117,6 +117,9 @@ function responseHeaders(
 
 class BodyTooLarge extends Error {}
 
+/** Why the forwarder aborted an upstream exchange itself: the client went away. */
+class ClientGone extends Error {}
+
 /** Counts the streamed body and cuts it at the limit (chunked bodies declare no length). */
 function countingBody(ctx: RequestContext, max: number): Transform {
   return new Transform({
@@ -149,7 +152,7 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
     );
   }
 
-  async function forward(ctx: RequestContext): Promise<void> {
+  function forward(ctx: RequestContext): Promise<void> {
     const pool = pools.get(ctx.route!.upstream)!;
     const { req, res } = ctx;
     const hasBody =
@@ -162,45 +165,76 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
       // Hand undici the counted stream; a client that aborts mid-body aborts the upstream too.
       req.once('error', (e) => body!.destroy(e));
     }
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.once('close', onClose);
     const sentAt = performance.now();
-    try {
-      const upstream = await pool.request({
-        path: ctx.query ? `${ctx.path}?${ctx.query}` : ctx.path,
-        method: ctx.method as 'GET',
-        headers: upstreamRequestHeaders(ctx, opts.signer),
-        body: body ?? null,
-        signal: abort.signal,
-      });
-      ctx.upstreamLatencyMs = performance.now() - sentAt;
-      if (upstream.headers['idempotent-replayed'] === 'true') ctx.idempotentReplayed = true;
-      const len = upstream.headers['content-length'];
-      res.writeHead(upstream.statusCode, responseHeaders(upstream.headers, ctx.responseHeaders));
-      if (typeof len === 'string') ctx.bytesOut = Number(len);
-      else upstream.body.on('data', (chunk: Buffer) => (ctx.bytesOut += chunk.length));
-      await new Promise<void>((resolve) => {
-        upstream.body.pipe(res);
-        upstream.body.once('error', () => {
-          // Mid-body failure: the status line is gone, so cut the connection (sendError does).
-          res.destroy();
-          resolve();
-        });
-        res.once('close', () => {
-          if (!upstream.body.destroyed) upstream.body.destroy();
-          resolve();
-        });
-      });
-    } catch (error) {
-      if (ctx.upstreamLatencyMs === 0) ctx.upstreamLatencyMs = performance.now() - sentAt;
-      if (abort.signal.aborted) return; // the client left; nobody to answer
-      sendError(ctx, classify(error, ctx, opts));
-    } finally {
-      res.off('close', onClose);
-    }
+    // `dispatch` with a handler that writes straight into `res`: no per-request AbortController,
+    // response Readable or pipe (the bench profile showed those at ~1.6x the cost of this path).
+    return new Promise<void>((resolve) => {
+      let controller: Dispatcher.DispatchController | undefined;
+      let headersSent = false;
+      let countBytes = false;
+      let waitingDrain = false;
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        res.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        // The client left: stop the upstream exchange; nobody is left to answer.
+        if (!res.writableFinished) controller?.abort(new ClientGone());
+        settle();
+      };
+      res.once('close', onClose);
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c;
+          if (settled) c.abort(new ClientGone());
+        },
+        onResponseStart(_c, statusCode, headers) {
+          if (statusCode < 200) return; // 1xx: informational, the real answer follows
+          ctx.upstreamLatencyMs = performance.now() - sentAt;
+          if (headers['idempotent-replayed'] === 'true') ctx.idempotentReplayed = true;
+          const len = headers['content-length'];
+          if (typeof len === 'string') ctx.bytesOut = Number(len);
+          else countBytes = true;
+          res.writeHead(statusCode, responseHeaders(headers, ctx.responseHeaders));
+          headersSent = true;
+        },
+        onResponseData(c, chunk) {
+          if (countBytes) ctx.bytesOut += chunk.length;
+          if (!res.write(chunk) && !waitingDrain) {
+            waitingDrain = true;
+            c.pause();
+            res.once('drain', () => {
+              waitingDrain = false;
+              c.resume();
+            });
+          }
+        },
+        onResponseEnd() {
+          res.end();
+          settle();
+        },
+        onResponseError(_c, error) {
+          if (ctx.upstreamLatencyMs === 0) ctx.upstreamLatencyMs = performance.now() - sentAt;
+          if (settled || error instanceof ClientGone) return settle();
+          // Mid-body failure: the status line is gone, so cutting the connection is all that's left.
+          if (headersSent) res.destroy();
+          else sendError(ctx, classify(error, ctx, opts));
+          settle();
+        },
+      };
+      pool.dispatch(
+        {
+          path: ctx.query ? `${ctx.path}?${ctx.query}` : ctx.path,
+          method: ctx.method as Dispatcher.HttpMethod,
+          headers: upstreamRequestHeaders(ctx, opts.signer),
+          body: body ?? null,
+        },
+        handler,
+      );
+    });
   }
 
   return {
