@@ -23,7 +23,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-met
 import { auth } from './policies/auth/index.js';
 import { authFailureLimit } from './policies/auth-failure-limit/index.js';
 import { bodyLimit } from './policies/body-limit/index.js';
-import { capture, nullSink } from './policies/capture/index.js';
+import { capture, nullSink, plainHttpEvent } from './policies/capture/index.js';
 import { credentialsInUrl } from './policies/credentials-in-url/index.js';
 import { hsts } from './policies/hsts/index.js';
 import { rateLimit } from './policies/rate-limit/index.js';
@@ -263,6 +263,15 @@ export async function startGateway(
       timeouts: config.timeouts,
       redirect: config.httpRedirect,
       httpsPort: () => httpsPort,
+      onAnswer: (req, answer) => {
+        try {
+          const event = plainHttpEvent(req, answer, instance);
+          sink.push(event);
+          metrics.observe(event);
+        } catch {
+          // Analytics never take the listener down.
+        }
+      },
     });
     const httpPort = await listen(plain, config.httpPort, config.host);
     cleanups.push(() => drain(plain, 1000));

@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { ApiError } from '@gatehouse/shared';
 import { GatewayErrors } from '../errors.js';
 import type { TlsMaterial } from './tls.js';
@@ -51,14 +52,32 @@ export function createTlsServer(
  * with `Upgrade: TLS/1.2, HTTP/1.1`, or (when configured) a 308 to the HTTPS URL for GET/HEAD.
  * It never reads a body and never looks at credentials.
  */
+/** What the plain-HTTP port answered, for analytics. */
+export interface PlainAnswer {
+  requestId: string;
+  status: number;
+  errorCode: string;
+  bytesOut: number;
+  /** performance.now() when the request arrived */
+  startedAt: number;
+  /** epoch ms when the request arrived */
+  tsMs: number;
+}
+
 export function createPlainServer(opts: {
   timeouts: Timeouts;
   redirect: boolean;
   httpsPort: () => number;
+  /** Told of every answer (analytics); must not throw. */
+  onAnswer?: (req: IncomingMessage, answer: PlainAnswer) => void;
 }): Server {
   const server = createHttpServer((req, res) => {
     const requestId = randomUUID();
     const method = req.method ?? 'GET';
+    const startedAt = performance.now();
+    const tsMs = Date.now();
+    const report = (status: number, errorCode: string, bytesOut: number) =>
+      opts.onAnswer?.(req, { requestId, status, errorCode, bytesOut, startedAt, tsMs });
     if (opts.redirect && (method === 'GET' || method === 'HEAD')) {
       const host = (req.headers.host ?? '127.0.0.1')
         .replace(/:\d+$/, '')
@@ -70,6 +89,7 @@ export function createPlainServer(opts: {
         'content-length': 0,
       });
       res.end();
+      report(308, '', 0);
       return;
     }
     const body = JSON.stringify(new ApiError(GatewayErrors.https_required).toEnvelope(requestId));
@@ -81,6 +101,7 @@ export function createPlainServer(opts: {
       'x-request-id': requestId,
     });
     res.end(method === 'HEAD' ? undefined : body);
+    report(426, GatewayErrors.https_required.code, method === 'HEAD' ? 0 : Buffer.byteLength(body));
   });
   applyTimeouts(server, opts.timeouts);
   return server;

@@ -152,26 +152,46 @@ describe('forwarding', () => {
     expect(upstream.forwarded().length).toBe(before);
   });
 
-  it('the plain HTTP port answers 426 https_required and never proxies', async () => {
+  it('the plain HTTP port answers 426 https_required, never proxies, and records the answer', async () => {
     const before = upstream.forwarded().length;
-    const { status, body } = await new Promise<{ status: number; body: string }>(
-      (resolve, reject) => {
-        const req = httpRequest(
-          `${gw.httpUrl}/v1/orders`,
-          { headers: { authorization: `Bearer ${key}` } },
-          (res) => {
-            let b = '';
-            res.on('data', (c) => (b += c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      },
-    );
+    const { status, body, requestId } = await new Promise<{
+      status: number;
+      body: string;
+      requestId: string;
+    }>((resolve, reject) => {
+      const req = httpRequest(
+        `${gw.httpUrl}/v1/orders?api_key=plain-secret-123&limit=5`,
+        { headers: { authorization: `Bearer ${key}` } },
+        (res) => {
+          let b = '';
+          res.on('data', (c) => (b += c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: b,
+              requestId: String(res.headers['x-request-id']),
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
     expect(status).toBe(426);
     expect(JSON.parse(body).error.code).toBe('https_required');
     expect(upstream.forwarded().length).toBe(before);
+
+    const event = gw.sink.events.find((e) => e.request_id === requestId);
+    expect(event).toMatchObject({
+      status: 426,
+      error_code: 'https_required',
+      customer_id: '',
+      auth_method: 'none',
+      route: '',
+      method: 'GET',
+    });
+    expect(event?.path.startsWith('/v1/orders?')).toBe(true);
+    expect(JSON.stringify(event)).not.toContain('plain-secret-123');
   });
 });
 

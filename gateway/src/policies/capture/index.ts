@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { EventSink, RequestEvent } from '@gatehouse/shared';
 import type { RequestContext } from '../../listener/context.js';
+import type { PlainAnswer } from '../../listener/servers.js';
 import type { Policy } from '../chain.js';
 import { redactQuery } from '../credentials-in-url/index.js';
 import { type CaptureOptions, CaptureOptionsSchema } from './schema.js';
@@ -39,6 +41,43 @@ export function buildEvent(ctx: RequestContext, instance: string, endedAt: numbe
     rate_limited: ctx.rateLimited,
     idempotency_key: ctx.req.headers['idempotency-key'] !== undefined,
     idempotent_replayed: ctx.idempotentReplayed,
+  };
+}
+
+/**
+ * The event for an answer of the plain-HTTP port (426 or a redirect): those requests never
+ * reach the policy chain, but operators still see who keeps calling over plain HTTP.
+ */
+export function plainHttpEvent(
+  req: IncomingMessage,
+  answer: PlainAnswer,
+  instance: string,
+): RequestEvent {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const ua = req.headers['user-agent'];
+  return {
+    request_id: answer.requestId,
+    trace_id: '',
+    ts_ms: answer.tsMs,
+    instance,
+    customer_id: '',
+    key_id: '',
+    auth_method: 'none',
+    method: clip(req.method ?? 'GET', 16),
+    route: '',
+    path: clip(q < 0 ? url : redactQuery(url.slice(0, q), url.slice(q + 1)), 2048),
+    status: answer.status,
+    error_code: answer.errorCode,
+    latency_ms: Math.max(0, performance.now() - answer.startedAt),
+    upstream_latency_ms: 0,
+    bytes_in: 0,
+    bytes_out: answer.bytesOut,
+    client_ip: clip(req.socket.remoteAddress ?? '', 64),
+    user_agent: typeof ua === 'string' ? clip(ua, 512) : '',
+    rate_limited: false,
+    idempotency_key: req.headers['idempotency-key'] !== undefined,
+    idempotent_replayed: false,
   };
 }
 
