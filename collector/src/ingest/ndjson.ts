@@ -4,7 +4,12 @@
  * ever half-applied. (The gateway's shipper drops the refused lines, counts them and resends the
  * rest.)
  */
-import { type IngestRejection, type RequestEvent, RequestEventSchema } from '@gatehouse/shared';
+import {
+  type IngestRejection,
+  isValidRequestEvent,
+  type RequestEvent,
+  RequestEventSchema,
+} from '@gatehouse/shared';
 
 /** Reasons listed per refused batch; the count covers all of them. */
 export const MAX_LISTED_REASONS = 100;
@@ -27,6 +32,12 @@ export function parseEventBatch(text: string): ParseResult {
     } catch {
       invalid += 1;
       if (rows.length < MAX_LISTED_REASONS) rows.push({ line: i + 1, message: 'not valid JSON' });
+      continue;
+    }
+    // The hand-written check accepts only rows zod would return unchanged, at a fraction of its
+    // cost; zod still judges every row it declines and words the reasons.
+    if (isValidRequestEvent(value)) {
+      events.push(value);
       continue;
     }
     const parsed = RequestEventSchema.safeParse(value);

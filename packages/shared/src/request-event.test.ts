@@ -1,0 +1,215 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isValidRequestEvent, type RequestEvent, RequestEventSchema } from './request-event.js';
+
+const SEED = 20261125;
+const RUNS = 2000;
+
+/** Strings mixing ASCII with astral code points, so UTF-16 length and code points differ. */
+const text = (minLength: number, maxLength: number) =>
+  fc
+    .string({
+      unit: fc.oneof(
+        fc.constantFrom('a', 'é', '😀', '\u0301', '\ud800'),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      ),
+      minLength,
+      maxLength,
+    })
+    .filter((s) => s.length >= minLength && s.length <= maxLength);
+
+const uint = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+const nonNeg = fc.oneof(
+  uint,
+  fc.double({ min: 0, max: 1e9, noNaN: true, noDefaultInfinity: true }),
+);
+
+const validEvent: fc.Arbitrary<RequestEvent> = fc
+  .record({
+    request_id: text(1, 128),
+    trace_id: text(0, 32),
+    ts_ms: uint,
+    instance: text(0, 200),
+    customer_id: text(0, 128),
+    key_id: text(0, 128),
+    auth_method: fc.constantFrom('api_key', 'jwt', 'none'),
+    method: text(1, 16),
+    route: text(0, 512),
+    path: text(0, 2048),
+    status: fc.integer({ min: 100, max: 599 }),
+    error_code: text(0, 64),
+    latency_ms: nonNeg,
+    upstream_latency_ms: nonNeg,
+    bytes_in: uint,
+    bytes_out: uint,
+    client_ip: text(0, 64),
+    user_agent: text(0, 512),
+    rate_limited: fc.boolean(),
+    idempotency_key: fc.boolean(),
+    idempotent_replayed: fc.boolean(),
+  })
+  // fast-check may build null-prototype records; events arrive from JSON.parse as plain objects.
+  .map((event) => ({ ...event }));
+
+const FIELDS = Object.keys(RequestEventSchema.shape) as (keyof RequestEvent)[];
+
+/** Values near every boundary the schema draws, plus wrong types. */
+const BOUNDARY_VALUES: unknown[] = [
+  '',
+  'x'.repeat(16),
+  'x'.repeat(17),
+  'x'.repeat(32),
+  'x'.repeat(33),
+  'x'.repeat(64),
+  'x'.repeat(65),
+  'x'.repeat(128),
+  'x'.repeat(129),
+  'x'.repeat(200),
+  'x'.repeat(201),
+  'x'.repeat(512),
+  'x'.repeat(513),
+  '😀'.repeat(17),
+  '😀'.repeat(64),
+  '😀'.repeat(65),
+  'api_key',
+  'jwt',
+  'none',
+  'API_KEY',
+  -1,
+  -0,
+  0,
+  0.5,
+  99,
+  100,
+  599,
+  600,
+  200.5,
+  Number.MAX_SAFE_INTEGER,
+  Number.MAX_SAFE_INTEGER + 1,
+  1e300,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  true,
+  false,
+  null,
+  undefined,
+  [],
+  {},
+  '200',
+  1n,
+];
+const wrongish = fc.oneof(
+  { arbitrary: fc.constantFrom(...BOUNDARY_VALUES), weight: 4 },
+  fc.anything(),
+  text(0, 40),
+  fc.double(),
+  fc.integer(),
+);
+
+/** One valid event bent in a handful of ways: fields replaced, dropped, or extra keys added. */
+const mutatedEvent = fc
+  .tuple(
+    validEvent,
+    fc.array(fc.tuple(fc.constantFrom(...FIELDS), wrongish), { maxLength: 3 }),
+    fc.subarray(FIELDS, { maxLength: 2 }),
+    fc.dictionary(
+      fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'extra')),
+      fc.anything(),
+      {
+        maxKeys: 2,
+      },
+    ),
+    fc.nat(3),
+  )
+  .map(([event, replace, drop, extra, shape]) => {
+    const out: Record<string, unknown> = { ...event };
+    for (const [k, v] of replace) out[k] = v;
+    for (const k of drop)
+      if (shape === 0) out[k] = undefined;
+      else delete out[k];
+    if (shape === 1)
+      for (const [k, v] of Object.entries(extra))
+        Object.defineProperty(out, k, {
+          value: v,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+    return out;
+  });
+
+/** What the fast path promises: only what zod accepts, and only when zod returns it unchanged. */
+function agreesWithZod(x: unknown): void {
+  if (!isValidRequestEvent(x)) return;
+  const parsed = RequestEventSchema.safeParse(x);
+  expect(parsed.success).toBe(true);
+  expect(parsed.data).toStrictEqual(x);
+}
+
+describe('isValidRequestEvent', () => {
+  it('accepts every event valid by construction, and zod returns it unchanged', () => {
+    fc.assert(
+      fc.property(validEvent, (event) => {
+        expect(isValidRequestEvent(event)).toBe(true);
+        agreesWithZod(event);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  it('never accepts a mutated event that zod refuses or would change', () => {
+    fc.assert(fc.property(mutatedEvent, agreesWithZod), { seed: SEED, numRuns: RUNS });
+  });
+
+  it('never accepts arbitrary values zod refuses', () => {
+    fc.assert(fc.property(fc.anything(), agreesWithZod), { seed: SEED, numRuns: RUNS });
+  });
+
+  it('agrees with zod on every boundary value in every field', () => {
+    const events = fc.sample(validEvent, { seed: SEED, numRuns: 20 });
+    let accepted = 0;
+    for (const event of events) {
+      for (const field of FIELDS) {
+        for (const value of BOUNDARY_VALUES) {
+          const x = { ...event, [field]: value };
+          agreesWithZod(x);
+          if (isValidRequestEvent(x)) accepted += 1;
+        }
+      }
+    }
+    // The loop must exercise the accepting side too, or it would prove nothing.
+    expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('the same event survives an NDJSON round trip', () => {
+    fc.assert(
+      fc.property(validEvent, (event) => {
+        const back: unknown = JSON.parse(JSON.stringify(event));
+        // JSON turns -0 into 0 and lone surrogates stay; either way zod and the fast path must agree.
+        agreesWithZod(back);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('refuses unknown keys, non-plain objects and astral strings over the UTF-16 cap, leaving them to zod', () => {
+    const event = fc.sample(validEvent, { seed: SEED, numRuns: 1 })[0]!;
+    expect(isValidRequestEvent({ ...event, extra: 1 })).toBe(false);
+    expect(RequestEventSchema.safeParse({ ...event, extra: 1 }).success).toBe(true);
+    expect(isValidRequestEvent(Object.assign(Object.create(null), event))).toBe(false);
+    expect(isValidRequestEvent([event])).toBe(false);
+    const { status: _status, ...missing } = event;
+    expect(isValidRequestEvent(missing)).toBe(false);
+    expect(isValidRequestEvent({ ...event, status: 600 })).toBe(false);
+    expect(isValidRequestEvent({ ...event, ts_ms: Number.MAX_SAFE_INTEGER + 1 })).toBe(false);
+    expect(isValidRequestEvent({ ...event, latency_ms: Number.POSITIVE_INFINITY })).toBe(false);
+    expect(isValidRequestEvent({ ...event, method: '' })).toBe(false);
+    expect(isValidRequestEvent({ ...event, method: 'x'.repeat(17) })).toBe(false);
+    expect(isValidRequestEvent({ ...event, auth_method: 'basic' })).toBe(false);
+    expect(isValidRequestEvent({ ...event, rate_limited: 'true' })).toBe(false);
+    expect(isValidRequestEvent({ ...event, error_code: 'x'.repeat(64) })).toBe(true);
+    // 20 astral code points are 40 UTF-16 units: zod (code points) accepts, the fast path defers.
+    expect(isValidRequestEvent({ ...event, trace_id: '😀'.repeat(20) })).toBe(false);
+  });
+});
