@@ -14,10 +14,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { loadConfig, startCollector } from '@gatehouse/collector';
 import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
-import type { RequestEvent } from '@gatehouse/shared';
+import { benchIngest } from './ingest.js';
 
 const args: Record<string, string> = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -57,90 +56,8 @@ async function sql(url: string, query: string): Promise<string> {
   return text.trim();
 }
 
-function event(i: number, now: number): RequestEvent {
-  return {
-    request_id: `ing_${i}_${now}`,
-    trace_id: '',
-    ts_ms: now - (i % 60_000),
-    instance: 'bench:1',
-    customer_id: `cus_${i % 997}`,
-    key_id: `key_${i % 997}`,
-    auth_method: 'api_key',
-    method: i % 5 === 0 ? 'POST' : 'GET',
-    route: `/v1/r${i % 20}`,
-    path: `/v1/r${i % 20}`,
-    status: i % 50 === 0 ? 500 : 200,
-    error_code: i % 50 === 0 ? 'upstream_error' : '',
-    latency_ms: (i % 97) * 1.3 + 2,
-    upstream_latency_ms: (i % 97) * 1.2,
-    bytes_in: 100,
-    bytes_out: 1000,
-    client_ip: '127.0.0.1',
-    user_agent: 'bench',
-    rate_limited: false,
-    idempotency_key: false,
-    idempotent_replayed: false,
-  };
-}
-
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function benchIngest(
-  chUrl: string,
-  batch: number,
-): Promise<{ batch: number; eventsPerSec: number; stored: number }> {
-  const database = `gh_bench_ingest_${randomBytes(4).toString('hex')}`;
-  const collector = await startCollector(
-    loadConfig({
-      CLICKHOUSE_URL: chUrl,
-      CLICKHOUSE_DATABASE: database,
-      COLLECTOR_PORT: '0',
-      COLLECTOR_INGEST_TOKEN: INGEST_TOKEN,
-      GATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN,
-      LOG_LEVEL: 'warn',
-    }),
-    { retention: false },
-  );
-  const now = Date.now();
-  const bodies: Buffer[] = [];
-  for (let i = 0; i < INGEST_EVENTS; i += batch) {
-    const lines: string[] = [];
-    for (let j = i; j < Math.min(INGEST_EVENTS, i + batch); j++)
-      lines.push(JSON.stringify(event(j, now)));
-    bodies.push(gzipSync(`${lines.join('\n')}\n`, { level: 1 }));
-  }
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        for (;;) {
-          const res = await fetch(`${collector.url}/v1/events`, {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${INGEST_TOKEN}`,
-              'content-type': 'application/x-ndjson',
-              'content-encoding': 'gzip',
-              'gatehouse-batch-attempt': '1',
-            },
-            body,
-          });
-          await res.arrayBuffer();
-          if (res.status === 200) break;
-          if (res.status !== 503) throw new Error(`ingest answered ${res.status}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const stored = Number(await sql(chUrl, `SELECT count() FROM ${database}.requests`));
-  await collector.close();
-  await sql(chUrl, `DROP DATABASE ${database}`);
-  return { batch, eventsPerSec: Math.round(INGEST_EVENTS / seconds), stored };
 }
 
 /** Appends generated rows (spread over the last 7 days) with INSERT … SELECT; the MV fills the rollup. */
@@ -228,7 +145,12 @@ async function main(): Promise<void> {
   ];
   try {
     for (const b of CLIENT_BATCHES) {
-      const r = await benchIngest(chUrl, b);
+      const r = await benchIngest({
+        chUrl,
+        batch: b,
+        events: INGEST_EVENTS,
+        concurrency: CONCURRENCY,
+      });
       lines.push(
         `| ${b.toLocaleString()} | ${r.eventsPerSec.toLocaleString()} | ${r.stored.toLocaleString()} |`,
       );
