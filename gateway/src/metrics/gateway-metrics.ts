@@ -19,7 +19,7 @@ export interface GatewayMetrics {
 
 export interface MetricsSources {
   /** Shipper stats (queue depth, dropped events); absent without a collector. */
-  shipperStats?: () => { queued: number; dropped: number } | undefined;
+  shipperStats?: () => { queued: number; dropped: number; spooledEvents?: number } | undefined;
   keyCacheStats?: () => { keys: number; lastRefreshAt: number } | undefined;
 }
 
@@ -77,6 +77,14 @@ export function createGatewayMetrics(sources: MetricsSources = {}): GatewayMetri
     registers: [registry],
     collect() {
       this.set(sources.shipperStats?.()?.queued ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'gatehouse_gateway_event_spool_events',
+    help: 'Analytics events held in the shipper disk spool (the collector or ClickHouse refused or was unreachable).',
+    registers: [registry],
+    collect() {
+      this.set(sources.shipperStats?.()?.spooledEvents ?? 0);
     },
   });
   new Gauge({
