@@ -94,49 +94,59 @@ export interface LoadOptions {
   onProgress?: (done: number) => void;
 }
 
-/** Sends exactly `count` requests through the gateway and records every outcome. */
-export async function runLoad(stack: TestStack, o: LoadOptions): Promise<LoadResult> {
+function loadAgent(stack: TestStack, o: { timeoutMs?: number; freshConnections?: boolean }) {
   const timeoutMs = o.timeoutMs ?? 20_000;
-  const agent = new Agent({
+  return new Agent({
     connect: { ca: stack.caPem, servername: 'localhost' },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     ...(o.freshConnections ? { pipelining: 0 } : {}),
   });
+}
+
+/** One request through the gateway; its outcome goes into `result`. Never throws. */
+async function sendOne(
+  stack: TestStack,
+  agent: Agent,
+  o: Omit<LoadOptions, 'count'>,
+  result: LoadResult,
+): Promise<void> {
+  try {
+    const res = await request(`${stack.gatewayUrl}${o.path ?? '/v1/orders?limit=1'}`, {
+      method: (o.method ?? 'GET') as 'GET',
+      headers: {
+        authorization: `Bearer ${o.secret}`,
+        ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(o.freshConnections ? { connection: 'close' } : {}),
+      },
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      dispatcher: agent,
+      reset: o.freshConnections === true,
+    });
+    await res.body.text();
+    result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1;
+    result.answered += 1;
+    const id = res.headers['x-request-id'];
+    if (typeof id === 'string') result.requestIds.push(id);
+  } catch (err) {
+    const e = err as { code?: string; cause?: { code?: string } };
+    const code = e.cause?.code ?? e.code ?? 'unknown';
+    result.errors[code] = (result.errors[code] ?? 0) + 1;
+  }
+}
+
+/** Sends exactly `count` requests through the gateway and records every outcome. */
+export async function runLoad(stack: TestStack, o: LoadOptions): Promise<LoadResult> {
+  const agent = loadAgent(stack, o);
   const result = emptyResult();
   let next = 0;
   let done = 0;
-  const one = async () => {
-    try {
-      const res = await request(`${stack.gatewayUrl}${o.path ?? '/v1/orders?limit=1'}`, {
-        method: (o.method ?? 'GET') as 'GET',
-        headers: {
-          authorization: `Bearer ${o.secret}`,
-          ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(o.freshConnections ? { connection: 'close' } : {}),
-        },
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        dispatcher: agent,
-        reset: o.freshConnections === true,
-      });
-      await res.body.text();
-      result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1;
-      result.answered += 1;
-      const id = res.headers['x-request-id'];
-      if (typeof id === 'string') result.requestIds.push(id);
-    } catch (err) {
-      const e = err as { code?: string; cause?: { code?: string } };
-      const code = e.cause?.code ?? e.code ?? 'unknown';
-      result.errors[code] = (result.errors[code] ?? 0) + 1;
-    } finally {
-      done += 1;
-      o.onProgress?.(done);
-    }
-  };
   const worker = async () => {
     while (next < o.count) {
       next += 1;
-      await one();
+      await sendOne(stack, agent, o, result);
+      done += 1;
+      o.onProgress?.(done);
     }
   };
   try {
@@ -145,6 +155,65 @@ export async function runLoad(stack: TestStack, o: LoadOptions): Promise<LoadRes
     await agent.close();
   }
   return result;
+}
+
+export interface SteadyLoad {
+  /** What clients have seen so far (live: grows until `stop`). */
+  readonly seen: LoadResult;
+  /** Requests started so far. */
+  started(): number;
+  /** Stops starting requests, waits for those in flight, and returns every outcome. */
+  stop(): Promise<LoadResult>;
+}
+
+/**
+ * Requests at a steady rate (not as fast as possible) until stopped: a fault can last as long
+ * as the test needs while load keeps arriving. Starts are paced from a fixed schedule, so a
+ * slow answer delays nothing after it; at most `maxInFlight` wait at once (a stalled gateway
+ * then slows the loop instead of piling up sockets).
+ */
+export function startSteadyLoad(
+  stack: TestStack,
+  o: Omit<LoadOptions, 'count' | 'concurrency' | 'onProgress'> & {
+    perSecond: number;
+    maxInFlight?: number;
+  },
+): SteadyLoad {
+  const agent = loadAgent(stack, o);
+  const seen = emptyResult();
+  const inFlight = new Set<Promise<void>>();
+  const maxInFlight = o.maxInFlight ?? 16;
+  const interval = 1000 / o.perSecond;
+  let stopped = false;
+  let count = 0;
+  const loop = (async () => {
+    const start = Date.now();
+    while (!stopped) {
+      if (inFlight.size >= maxInFlight) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const p = sendOne(stack, agent, o, seen).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      count += 1;
+      const wait = start + count * interval - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await Promise.all(inFlight);
+  })();
+  return {
+    seen,
+    started: () => count,
+    async stop() {
+      stopped = true;
+      try {
+        await loop;
+      } finally {
+        await agent.close();
+      }
+      return seen;
+    },
+  };
 }
 
 /** Runs one ClickHouse query and returns its rows (JSON format). */
@@ -299,4 +368,30 @@ export async function runRawLoad(
     }),
   );
   return out;
+}
+
+/** Every `request_id` stored for one customer (raw rows, duplicates included). */
+export async function idsFor(stack: TestStack, customerId: string): Promise<string[]> {
+  const rows = await clickhouse<{ request_id: string }>(
+    stack.clickhouseUrl,
+    `SELECT request_id FROM ${stack.clickhouseDatabase}.requests
+     WHERE customer_id = '${customerId.replace(/[^A-Za-z0-9_-]/g, '')}'`,
+  );
+  return rows.map((r) => r.request_id);
+}
+
+/** The value of one unlabelled series in a Prometheus text exposition (undefined if absent). */
+export function metricValue(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+/** The gateway's `/metrics` (admin port). */
+export async function gatewayMetrics(stack: TestStack): Promise<string> {
+  const res = await request(`${stack.adminUrl}/metrics`, {
+    headers: { authorization: `Bearer ${stack.adminToken}` },
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`gateway /metrics: ${res.statusCode}`);
+  return text;
 }
