@@ -1,4 +1,6 @@
 // Benchmark settings: the only module reading process.env in bench/.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 export interface BenchConfig {
   quick: boolean;
   /** Seconds per wrk run (one configuration, one round). */
@@ -15,8 +17,21 @@ export interface BenchConfig {
   fixedRateDurationS: number;
   memoryConnections: number;
   memoryDurationS: number;
-  /** Write a V8 CPU profile of the full-chain gateway under load into bench/results/profiles/. */
-  profile: boolean;
+  /**
+   * Gateway mode ids to take a V8 CPU profile of under load (bench/results/profiles/);
+   * `BENCH_PROFILE=1` means the full chain only.
+   */
+  profile: string[];
+  /**
+   * A second gateway directory (`src/` + `migrations/`, e.g. a snapshot of an earlier commit
+   * from bench/ab-snapshot.sh): every gateway mode also runs from it as `<id>@base`, in the
+   * same interleaved rounds, for a before/after comparison on the same machine state.
+   */
+  abGatewayDir: string | null;
+  /** Where latest.json, latest.md and profiles/ go (default bench/results). */
+  resultsDir: string;
+  /** Phases to leave out: `fixed-rate`, `memory`. */
+  skip: string[];
   /** Start the collector (with ClickHouse) so capture ships events as in production. */
   collector: boolean;
   conditions: string;
@@ -35,6 +50,11 @@ function num(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
 }
 
 const flag = (v: string | undefined) => v === '1' || v === 'true' || v === 'yes';
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s && s !== '0' && s !== 'false');
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = flag(env.BENCH_QUICK);
@@ -44,16 +64,18 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     rounds: Math.max(1, Math.floor(num('BENCH_ROUNDS', 3, env))),
     warmupS: num('BENCH_WARMUP', quick ? 1 : 2, env),
     connections: num('BENCH_CONNECTIONS', 50, env),
-    only: (env.BENCH_ONLY ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    only: list(env.BENCH_ONLY),
     proxyCpu: env.BENCH_PROXY_CPU ?? '1',
     loadCpu: env.BENCH_LOAD_CPU ?? '0',
     fixedRateDurationS: num('BENCH_FIXED_RATE_DURATION', quick ? 3 : 10, env),
     memoryConnections: num('BENCH_MEMORY_CONNECTIONS', 5000, env),
     memoryDurationS: num('BENCH_MEMORY_DURATION', quick ? 8 : 15, env),
-    profile: flag(env.BENCH_PROFILE),
+    profile: flag(env.BENCH_PROFILE) ? ['gw-full-https'] : list(env.BENCH_PROFILE),
+    abGatewayDir: env.BENCH_AB_GATEWAY || null,
+    skip: list(env.BENCH_SKIP),
+    resultsDir: env.BENCH_RESULTS_DIR
+      ? resolve(env.BENCH_RESULTS_DIR)
+      : fileURLToPath(new URL('./results', import.meta.url)),
     collector: env.BENCH_COLLECTOR !== '0',
     databaseUrl:
       env.BENCH_DATABASE_URL === 'pglite'

@@ -66,13 +66,13 @@ const GATEWAY_MODES: { id: string; label: string; policy: GatewayPolicySet; prot
     },
     {
       id: 'gw-nocapture-https',
-      label: 'Gatehouse, capture off (TLS, key auth, rate limit)*',
+      label: 'Gatehouse, capture off (TLS, key auth, rate limit)',
       policy: 'nocapture',
       protocol: 'https',
     },
     {
       id: 'gw-nopolicy-https',
-      label: 'Gatehouse, no policy (TLS, forwarding only)*',
+      label: 'Gatehouse, no policy (TLS, forwarding only)',
       policy: 'nopolicy',
       protocol: 'https',
     },
@@ -90,6 +90,9 @@ const GATEWAY_MODES: { id: string; label: string; policy: GatewayPolicySet; prot
     },
   ];
 
+/** Id suffix of the modes run from BENCH_AB_GATEWAY (the "before" of an A/B comparison). */
+const AB_SUFFIX = '@base';
+
 const log = (s: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
@@ -106,7 +109,8 @@ class Bench {
   constructor(readonly cfg: BenchConfig) {}
 
   wanted(id: string): boolean {
-    return this.cfg.only.length === 0 || this.cfg.only.includes(id);
+    const mode = id.endsWith(AB_SUFFIX) ? id.slice(0, -AB_SUFFIX.length) : id;
+    return this.cfg.only.length === 0 || this.cfg.only.includes(mode);
   }
 
   async spawn(name: string, cpu: string, command: string[], env?: Record<string, string>) {
@@ -320,20 +324,39 @@ class Bench {
   }
 
   async startGateways(): Promise<void> {
+    const variants: { suffix: string; labelSuffix: string; env: Record<string, string> }[] = [
+      { suffix: '', labelSuffix: '', env: {} },
+    ];
+    const ab = this.cfg.abGatewayDir;
+    if (ab) {
+      variants.push({
+        suffix: AB_SUFFIX,
+        labelSuffix: ` [base: ${ab}]`,
+        env: { BENCH_GATEWAY_DIR: ab },
+      });
+    }
     for (const m of GATEWAY_MODES) {
-      const t: Target = { id: m.id, label: m.label, family: 'gateway', protocol: m.protocol };
-      this.targets.push(t);
-      if (!this.wanted(m.id)) continue;
-      try {
-        const g = await this.startGateway(m.id, m.policy, m.protocol);
-        t.url = g.ready.url;
-        t.headers = g.headers;
-        t.pid = g.proc.pid;
-        log(`${m.id} ${t.url}`);
-      } catch (e) {
-        t.unavailable = firstLine(e);
-        log(`${m.id} not measured: ${t.unavailable}`);
-      }
+      for (const v of variants) await this.startGatewayMode(m, v);
+    }
+  }
+
+  async startGatewayMode(
+    mode: (typeof GATEWAY_MODES)[number],
+    v: { suffix: string; labelSuffix: string; env: Record<string, string> },
+  ): Promise<void> {
+    const m = { ...mode, id: mode.id + v.suffix, label: mode.label + v.labelSuffix };
+    const t: Target = { id: m.id, label: m.label, family: 'gateway', protocol: m.protocol };
+    this.targets.push(t);
+    if (!this.wanted(m.id)) return;
+    try {
+      const g = await this.startGateway(m.id, m.policy, m.protocol, v.env);
+      t.url = g.ready.url;
+      t.headers = g.headers;
+      t.pid = g.proc.pid;
+      log(`${m.id} ${t.url}`);
+    } catch (e) {
+      t.unavailable = firstLine(e);
+      log(`${m.id} not measured: ${t.unavailable}`);
     }
   }
 
@@ -392,6 +415,7 @@ class Bench {
     }
     const rate = Math.max(1, Math.floor(fullChainRps / 2));
     const ids = ['direct', 'nginx-https', 'node-proxy-https', 'gw-nopolicy-https', 'gw-full-https'];
+    if (this.cfg.abGatewayDir) ids.push(`gw-full-https${AB_SUFFIX}`);
     const rows: FixedRateRow[] = [];
     for (const id of ids) {
       const t = this.targets.find((x) => x.id === id);
@@ -535,23 +559,33 @@ class Bench {
    * A separate full-chain gateway, profiled with the V8 profiler only while wrk loads it
    * (SIGUSR2 starts and stops the profiler in bench/servers/gateway.ts).
    */
-  async profile(): Promise<string | null> {
-    const dir = benchPath('results/profiles');
+  async profile(id: string): Promise<string | null> {
+    const base = id.endsWith(AB_SUFFIX);
+    const mode = GATEWAY_MODES.find((m) => m.id === (base ? id.slice(0, -AB_SUFFIX.length) : id));
+    if (!mode || (base && !this.cfg.abGatewayDir)) {
+      this.notes.push(`CPU profile of ${id} not taken: no such gateway mode.`);
+      return null;
+    }
+    const dir = join(this.cfg.resultsDir, 'profiles');
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'gateway-full-https.cpuprofile');
+    const name = id.replace(/[^a-z0-9-]/gi, '_');
+    const file = join(dir, `gateway-${name}.cpuprofile`);
     rmSync(file, { force: true });
     let g: Awaited<ReturnType<Bench['startGateway']>>;
     try {
-      g = await this.startGateway('gw-profile', 'full', 'https', { BENCH_CPU_PROFILE_FILE: file });
+      g = await this.startGateway(`profile-${name}`, mode.policy, mode.protocol, {
+        BENCH_CPU_PROFILE_FILE: file,
+        ...(base ? { BENCH_GATEWAY_DIR: this.cfg.abGatewayDir! } : {}),
+      });
     } catch (e) {
-      this.notes.push(`CPU profile not taken: ${firstLine(e)}`);
+      this.notes.push(`CPU profile of ${id} not taken: ${firstLine(e)}`);
       return null;
     }
     const t: Target = {
-      id: 'gw-profile',
+      id: `profile-${name}`,
       label: 'profile',
       family: 'gateway',
-      protocol: 'https',
+      protocol: mode.protocol,
       url: g.ready.url,
       headers: g.headers,
     };
@@ -559,19 +593,21 @@ class Bench {
     process.kill(g.proc.pid, 'SIGUSR2');
     const s = await this.wrkOnce(t, Math.max(5, this.cfg.durationS * 2));
     process.kill(g.proc.pid, 'SIGUSR2');
-    log(`profiled the full chain at ${s.rps.toFixed(0)} req/s (profiler overhead included)`);
+    log(`profiled ${id} at ${s.rps.toFixed(0)} req/s (profiler overhead included)`);
     try {
       await waitFor('the CPU profile', async () => existsSync(file), 30_000);
     } catch (e) {
-      this.notes.push(`CPU profile not written: ${firstLine(e)}`);
+      this.notes.push(`CPU profile of ${id} not written: ${firstLine(e)}`);
       return null;
     } finally {
       await g.proc.stop();
     }
-    const text = renderProfileSummary(
+    const text = `${id} under load (${s.rps.toFixed(0)} req/s while profiled)\n${renderProfileSummary(
       summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 40),
-    );
-    writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
+    )}`;
+    // summary.txt stays the full chain's (linked from the README); other modes get their own.
+    const summary = id === 'gw-full-https' ? 'summary.txt' : `summary-${name}.txt`;
+    writeFileSync(join(dir, summary), `${text}\n`);
     return text;
   }
 
@@ -676,16 +712,20 @@ async function main(): Promise<void> {
     );
     console.log(`\n${renderConsole(configs)}\n`);
     const full = configs.find((c) => c.id === 'gw-full-https')?.rps?.median ?? null;
-    const fixedRate = await bench.fixedRate(full);
-    const memory = await bench.memory();
+    const fixedRate = cfg.skip.includes('fixed-rate') ? null : await bench.fixedRate(full);
+    const memory = cfg.skip.includes('memory') ? [] : await bench.memory();
     await bench.collectorEvents();
-    const profileText = cfg.profile ? await bench.profile() : null;
-    if (profileText) {
-      console.log(`\n${profileText}\n`);
-      bench.notes.push('CPU profile summary: bench/results/profiles/summary.txt.');
+    for (const id of cfg.profile) {
+      const profileText = await bench.profile(id);
+      if (profileText) {
+        console.log(`\n${profileText}\n`);
+        bench.notes.push(
+          `CPU profile summary of ${id}: ${cfg.resultsDir}/profiles/${id === 'gw-full-https' ? 'summary.txt' : `summary-${id.replace(/[^a-z0-9-]/gi, '_')}.txt`}.`,
+        );
+      }
     }
     bench.notes.push(
-      "* composed in bench/servers/gateway.ts from the gateway's own factories (data plane, route table, forwarder, identity signer, policies) with the chain of gateway/src/app.ts minus what the mode leaves out; the gateway has no switch for capture off or no policy, and its plain-HTTP port answers 426 by design. The full chain over HTTPS is `startGateway()` itself.",
+      "Every gateway mode is `startGateway()` itself with the gateway's `dataPlane` setting (`full`, `no-capture`, `forward-only`). * Over plain HTTP a `node:http` server in the gateway process serves the gateway's own request listener (`handleRequest`), since the gateway's plain-HTTP port answers 426 by design.",
       'All Node servers run TypeScript through tsx (about 30 MB of the idle RSS of each Node process).',
     );
     const report: BenchReport = {
@@ -710,7 +750,7 @@ async function main(): Promise<void> {
       notes: bench.notes,
     };
     const md = renderMarkdown(report);
-    const dir = benchPath('results');
+    const dir = cfg.resultsDir;
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(dir, 'latest.md'), md);

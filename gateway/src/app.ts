@@ -5,7 +5,7 @@
  * `main.ts` adds signals and cluster workers.
  */
 import { hostname } from 'node:os';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { EventSink } from '@gatehouse/shared';
 import { createAdminApp } from './admin/admin-app.js';
 import { createShipper } from './analytics/shipper/index.js';
@@ -56,6 +56,12 @@ export interface RunningGateway {
   cache: KeyCache;
   metrics: GatewayMetrics;
   logger: Logger;
+  /**
+   * The request listener the HTTPS port serves (the policy chain and the forwarder), for
+   * benchmarks that measure it behind another listener (plain HTTP: the TLS cost). It treats
+   * every request as arrived over TLS; the gateway's own plain-HTTP port never uses it.
+   */
+  handleRequest: (req: IncomingMessage, res: ServerResponse) => void;
   /** Re-read the certificate files (SIGHUP); open connections keep their session. */
   reloadTls(): void;
   close(): Promise<void>;
@@ -207,44 +213,56 @@ export async function startGateway(
       ],
     ]);
     let draining = false;
+    const forwardOnly = config.dataPlane === 'forward-only';
+    if (forwardOnly) {
+      logger.warn(
+        'dataPlane: forward-only: NO authentication, rate limit or capture (benchmarking only)',
+      );
+    }
     const handler = createDataPlane({
-      before: [
-        requestId(),
-        hsts({ maxAgeSeconds: config.hstsMaxAgeSeconds }),
-        capture({ sink, observe: (e) => metrics.observe(e) }, { instance }),
-        credentialsInUrl(),
-      ],
-      after: [
-        bodyLimit({ maxBytes: config.maxBodyBytes }),
-        authFailureLimit(config.authFailureLimit),
-        auth(
-          { keys: cache, onFailure: (reason) => metrics.authFailure(reason) },
-          { jwt: config.jwt },
-        ),
-        rateLimit(
-          {
-            store: limitStore,
-            onRejected: (reason) => metrics.rateLimitRejected(reason),
-            onStoreError: (error) => {
-              metrics.rateLimitStoreError();
-              if (Date.now() - lastStoreLog > 10_000) {
-                lastStoreLog = Date.now();
-                logger.warn(
-                  { err: (error as Error).message, fail_mode: config.rateLimitFailMode },
-                  config.rateLimitFailMode === 'open'
-                    ? 'rate-limit store failed; using per-process limits'
-                    : 'rate-limit store failed; refusing requests (RATE_LIMIT_FAIL_MODE=closed)',
-                );
-              }
-            },
-          },
-          {
-            prefix: config.redisPrefix,
-            failMode: config.rateLimitFailMode,
-            anonymous: config.anonymousLimit,
-          },
-        ),
-      ],
+      before: forwardOnly
+        ? []
+        : [
+            requestId(),
+            hsts({ maxAgeSeconds: config.hstsMaxAgeSeconds }),
+            ...(config.dataPlane === 'full'
+              ? [capture({ sink, observe: (e) => metrics.observe(e) }, { instance })]
+              : []),
+            credentialsInUrl(),
+          ],
+      after: forwardOnly
+        ? []
+        : [
+            bodyLimit({ maxBytes: config.maxBodyBytes }),
+            authFailureLimit(config.authFailureLimit),
+            auth(
+              { keys: cache, onFailure: (reason) => metrics.authFailure(reason) },
+              { jwt: config.jwt },
+            ),
+            rateLimit(
+              {
+                store: limitStore,
+                onRejected: (reason) => metrics.rateLimitRejected(reason),
+                onStoreError: (error) => {
+                  metrics.rateLimitStoreError();
+                  if (Date.now() - lastStoreLog > 10_000) {
+                    lastStoreLog = Date.now();
+                    logger.warn(
+                      { err: (error as Error).message, fail_mode: config.rateLimitFailMode },
+                      config.rateLimitFailMode === 'open'
+                        ? 'rate-limit store failed; using per-process limits'
+                        : 'rate-limit store failed; refusing requests (RATE_LIMIT_FAIL_MODE=closed)',
+                    );
+                  }
+                },
+              },
+              {
+                prefix: config.redisPrefix,
+                failMode: config.rateLimitFailMode,
+                anonymous: config.anonymousLimit,
+              },
+            ),
+          ],
       routes,
       templates,
       forwarder,
@@ -328,6 +346,7 @@ export async function startGateway(
       cache,
       metrics,
       logger,
+      handleRequest: handler,
       reloadTls() {
         try {
           tls = reloadTlsMaterial(tls);

@@ -27,8 +27,21 @@ describe('gateway config', () => {
       upstreamTimeoutMs: 30_000,
       rateLimitFailMode: 'open',
       dataDir: './.data',
+      dataPlane: 'full',
     });
     expect(c.routes).toEqual(DEFAULT_ROUTES);
+  });
+
+  it('runs the data plane without policies only on a loopback host, since it skips auth', () => {
+    const path = file('fwd.yaml', 'dataPlane: forward-only\n');
+    expect(loadConfig({ GATEWAY_CONFIG: path }).dataPlane).toBe('forward-only');
+    expect(loadConfig({ GATEWAY_CONFIG: path, GATEWAY_HOST: '::1' }).dataPlane).toBe(
+      'forward-only',
+    );
+    expect(() => loadConfig({ GATEWAY_CONFIG: path, GATEWAY_HOST: '0.0.0.0' })).toThrow(
+      /at dataPlane\): forward-only serves without authentication/,
+    );
+    expect(() => loadConfig({}, { dataPlane: 'no-policy' as never })).toThrow(ConfigError);
   });
 
   it('reads routes and JWT from the YAML file and lets env override it', () => {

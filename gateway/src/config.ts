@@ -185,9 +185,24 @@ export const ConfigSchema = z
     metricsRequireToken: boolish.default(false),
     routes: z.array(RouteSchema).min(1).default(DEFAULT_ROUTES),
     jwt: JwtSchema.optional(),
+    /**
+     * What the HTTPS data plane runs: `full` (every policy); `no-capture` (no analytics events
+     * and no request metrics, which capture feeds); `forward-only` (no policy at all: no
+     * request id, no auth, no rate limit, no capture). The last two exist to measure what the
+     * policies cost (bench/); `forward-only` serves WITHOUT authentication, so it is refused
+     * unless the data plane listens on a loopback address. File or programmatic only, no env.
+     */
+    dataPlane: z.enum(['full', 'no-capture', 'forward-only']).default('full'),
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.dataPlane === 'forward-only' && !isLoopbackHost(c.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataPlane'],
+        message: `forward-only serves without authentication: only on a loopback host (got host ${c.host})`,
+      });
+    }
     const modes = [
       c.redisUrl && 'REDIS_URL',
       c.redisSentinels && 'REDIS_SENTINELS',
@@ -223,6 +238,11 @@ export const ConfigSchema = z
       });
     }
   });
+
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 /** Whether rate limits are shared through Redis (any of the three connection modes). */
 export function sharedRateLimits(config: Config): boolean {
