@@ -98,6 +98,7 @@ export async function startCollector(
         adminToken: config.adminToken,
         log,
         externalUrl: () => url,
+        registry: metrics.registry,
       });
     } catch (err) {
       await writer.close();

@@ -99,6 +99,10 @@ export interface AlertsConfig {
   externalUrl?: string | undefined;
   /** false: no evaluation timer (tests call the evaluator themselves). */
   schedule?: boolean;
+  /** Undelivered notifications older than this are marked failed (default 24 h). */
+  notificationMaxAgeMs?: number;
+  /** How long a delivery claim holds before another collector may resend (default 2 × timeout + 5 s). */
+  notificationClaimMs?: number;
 }
 
 export class ConfigError extends Error {

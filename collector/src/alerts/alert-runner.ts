@@ -1,9 +1,12 @@
 /**
  * The evaluation loop: every interval, if this collector holds the leader lease, evaluate all
- * rules. Ticks never overlap (the next one is scheduled after the previous finished) and the
- * timer is unref'd so it never keeps a process alive.
+ * rules, then kick the notification delivery loop (which works only while this collector
+ * leads; the kick on a new leader's first tick sends what the previous leader left). Ticks
+ * never overlap (the next one is scheduled after the previous finished) and the timer is
+ * unref'd so it never keeps a process alive.
  */
 import type { Logger } from 'pino';
+import type { DeliveryLoop } from './delivery-loop.js';
 import type { Evaluator } from './evaluator.js';
 import type { LeaderLease } from './leader-lease.js';
 
@@ -16,12 +19,13 @@ export interface AlertRunner {
 
 export function startAlertRunner(opts: {
   evaluator: Evaluator;
+  delivery: Pick<DeliveryLoop, 'kick' | 'stop'>;
   lease: LeaderLease;
   intervalMs: number;
   log: Logger;
   /** false: no timer (tests drive `tick`). */
   schedule?: boolean;
-  /** How long `stop()` waits for notifications in flight (default 5 s). */
+  /** How long `stop()` waits for notifications in flight (default 5 s); the rest stay queued. */
   shutdownGraceMs?: number;
 }): AlertRunner {
   let leader = false;
@@ -37,7 +41,11 @@ export function startAlertRunner(opts: {
         { leader },
         leader ? 'alert evaluator: leading' : 'alert evaluator: standing by',
       );
-    if (leader && !stopped) await opts.evaluator.evaluate(nowMs);
+    try {
+      if (leader && !stopped) await opts.evaluator.evaluate(nowMs);
+    } finally {
+      if (!stopped) opts.delivery.kick();
+    }
     return leader;
   }
 
@@ -65,16 +73,9 @@ export function startAlertRunner(opts: {
       stopped = true;
       clearTimeout(timer);
       await running?.catch(() => {});
-      // Let notifications in flight finish, but do not hold a shutdown for their retries.
-      let grace: NodeJS.Timeout | undefined;
-      await Promise.race([
-        opts.evaluator.idle(),
-        new Promise<void>((r) => {
-          grace = setTimeout(r, opts.shutdownGraceMs ?? 5000);
-          grace.unref();
-        }),
-      ]);
-      clearTimeout(grace);
+      // Let sends in flight finish, but do not hold a shutdown for retries: they are in the
+      // outbox, and the next leader sends them.
+      await opts.delivery.stop(opts.shutdownGraceMs ?? 5000);
       await opts.lease.release();
       leader = false;
     },

@@ -110,6 +110,9 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   t = await createTestDatabase();
   c = await startCollector(testConfig(t, { alerts: alertsConfig() }), { retention: false });
+  // Notifications go out from the leader only: take the lease as the runner's timer would (the
+  // tests then call the evaluator at chosen instants).
+  expect(await c.alerting!.runner.tick()).toBe(true);
 });
 
 afterAll(async () => {
@@ -248,6 +251,12 @@ describe('threshold rule lifecycle', () => {
     expect(fired.notification).toEqual([
       expect.objectContaining({ ok: true, attempts: 1, status: 200, url: receiverUrl }),
     ]);
+    // The dedup key receivers see is the one the history shows.
+    expect(fired.deliveries).toEqual([
+      expect.objectContaining({ state: 'delivered', attempts: 1, last_status: 200 }),
+    ]);
+    expect(firing.headers['gatehouse-notification-id']).toBe(fired.deliveries[0].notification_id);
+    expect(firing.json.notificationId).toBe(fired.deliveries[0].notification_id);
     expect(history.body.items[0].value).toBe(0);
   });
 

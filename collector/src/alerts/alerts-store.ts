@@ -1,9 +1,16 @@
 /**
- * Rules, current states and history in PostgreSQL/PGlite. A state change and its history row
- * are written in one transaction, so history is exactly the sequence of transitions.
+ * Rules, current states and history in PostgreSQL/PGlite. A state change, its history row and
+ * the notifications it causes (outbox rows) are written in one transaction, so history is
+ * exactly the sequence of transitions and every saved change is sent (notification-outbox.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { AlertsDb } from './alerts-db.js';
+import {
+  createNotificationOutbox,
+  type DeliveryView,
+  insertNotifications,
+  type NewNotification,
+} from './notification-outbox.js';
 import {
   type AlertRule,
   type AlertState,
@@ -49,7 +56,10 @@ export interface HistoryRow {
   requests: number;
   details: Record<string, unknown>;
   at: string;
+  /** Delivery results written by versions before the outbox (null for newer entries). */
   notification: unknown;
+  /** The outbox rows of this entry, one per target, oldest first. */
+  deliveries: DeliveryView[];
 }
 
 export interface AlertsStore {
@@ -59,9 +69,15 @@ export interface AlertsStore {
   updateRule(id: string, spec: RuleSpec): Promise<AlertRule | undefined>;
   deleteRule(id: string): Promise<boolean>;
   states(): Promise<Map<string, StoredState>>;
-  /** Writes the new state; with a transition also its history row (same transaction). */
-  saveState(state: StoredState, transition?: Transition): Promise<number | undefined>;
-  recordNotification(historyId: number, result: unknown): Promise<void>;
+  /**
+   * Writes the new state; with a transition also its history row and the notifications it
+   * causes (same transaction). Returns the history id, undefined when nothing was recorded.
+   */
+  saveState(
+    state: StoredState,
+    transition?: Transition,
+    notifications?: NewNotification[],
+  ): Promise<number | undefined>;
   history(opts: { ruleId?: string; limit: number; beforeId?: number }): Promise<HistoryRow[]>;
 }
 
@@ -148,6 +164,7 @@ const COLUMNS = `name, kind, route, customer_id, metric, threshold, resolve_thre
   min_requests, for_seconds, objective, slo_period_seconds, burn_windows, severity, targets, enabled`;
 
 export function createAlertsStore(db: AlertsDb): AlertsStore {
+  const outbox = createNotificationOutbox(db);
   return {
     async listRules() {
       const rows = await db.query<RuleRow>('SELECT * FROM alert_rules ORDER BY created_at, id');
@@ -205,7 +222,7 @@ export function createAlertsStore(db: AlertsDb): AlertsStore {
         ]),
       );
     },
-    async saveState(s, t) {
+    async saveState(s, t, notifications = []) {
       return db.transaction(async (q) => {
         // A rule deleted while it was being evaluated: nothing to record.
         const exists = await q('SELECT 1 FROM alert_rules WHERE id = $1 FOR UPDATE', [s.rule_id]);
@@ -244,14 +261,10 @@ export function createAlertsStore(db: AlertsDb): AlertsStore {
             t.at_ms,
           ],
         );
-        return Number(row!.id);
+        const historyId = Number(row!.id);
+        await insertNotifications(q, historyId, t.rule.id, notifications);
+        return historyId;
       });
-    },
-    async recordNotification(historyId, result) {
-      await db.query('UPDATE alert_history SET notification = $2::jsonb WHERE id = $1', [
-        historyId,
-        JSON.stringify(result),
-      ]);
     },
     async history({ ruleId, limit, beforeId }) {
       const cond: string[] = [];
@@ -265,13 +278,15 @@ export function createAlertsStore(db: AlertsDb): AlertsStore {
         cond.push(`id < $${params.length}`);
       }
       params.push(limit);
-      const rows = await db.query<Omit<HistoryRow, 'at'> & { at: Date }>(
+      const rows = await db.query<Omit<HistoryRow, 'at' | 'deliveries'> & { at: Date }>(
         `SELECT * FROM alert_history ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''}
          ORDER BY id DESC LIMIT $${params.length}`,
         params,
       );
+      const deliveries = await outbox.forHistory(rows.map((r) => Number(r.id)));
       return rows.map((r) => ({
         ...r,
+        deliveries: deliveries.get(Number(r.id)) ?? [],
         id: Number(r.id),
         value: Number(r.value),
         threshold: Number(r.threshold),

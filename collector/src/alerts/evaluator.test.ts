@@ -34,13 +34,26 @@ it('keeps the firing state through a ClickHouse outage and notifies each change 
     },
   };
   const sent: string[] = [];
-  const notifier: Notifier = {
-    async notify(t) {
+  const notifier: Pick<Notifier, 'render'> = {
+    render(_target, t, id) {
       sent.push(`${t.rule.name}:${t.to}`);
-      return [];
+      return JSON.stringify({ id });
     },
   };
-  const evaluator = createEvaluator({ store, queries, notifier, log: pino({ level: 'silent' }) });
+  let kicks = 0;
+  const delivery = {
+    kick() {
+      kicks += 1;
+    },
+    idle: async () => {},
+  };
+  const evaluator = createEvaluator({
+    store,
+    queries,
+    notifier,
+    delivery,
+    log: pino({ level: 'silent' }),
+  });
   const rule = await store.createRule(
     RuleInputSchema.parse({
       name: 'r',
@@ -75,7 +88,12 @@ it('keeps the firing state through a ClickHouse outage and notifies each change 
   });
   await evaluator.idle();
   expect(sent).toEqual(['r:firing', 'r:resolved']);
+  expect(kicks).toBe(2);
   const history = await store.history({ ruleId: rule.id, limit: 10 });
   expect(history.map((h) => h.to_state)).toEqual(['resolved', 'firing']);
+  // Each change left one notification for its one target in the outbox, with its own key.
+  expect(history.map((h) => h.deliveries.map((d) => d.state))).toEqual([['pending'], ['pending']]);
+  const ids = history.map((h) => h.deliveries[0]!.notification_id);
+  expect(new Set(ids).size).toBe(2);
   expect(history[1]).toMatchObject({ value: 0.5, requests: 100, threshold: 0.2 });
 });

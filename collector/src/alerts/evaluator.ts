@@ -1,20 +1,25 @@
 /**
  * One evaluation pass over every enabled rule at a given instant (`nowMs` is a parameter so
  * tests evaluate at chosen times instead of waiting for the clock). Each state change is
- * stored with its history row, then notified once, in the background; `idle()` waits for
- * notifications in flight (tests, shutdown).
+ * stored with its history row and, for firing and resolved, one outbox row per target, in one
+ * transaction; the delivery loop sends them. `idle()` waits until nothing is left to send
+ * (tests, shutdown).
  */
 import type { Logger } from 'pino';
 import type { AlertQueries } from '../clickhouse/alert-queries.js';
 import type { AlertsStore, Transition } from './alerts-store.js';
 import { measure } from './measure.js';
+import type { DeliveryLoop } from './delivery-loop.js';
+import { type NewNotification, newNotificationId } from './notification-outbox.js';
 import type { Notifier } from './notifier.js';
 import { nextState } from './state-machine.js';
 
 export interface EvaluatorDeps {
   store: AlertsStore;
   queries: AlertQueries;
-  notifier: Notifier;
+  /** Renders bodies when a change is saved (sending is the delivery loop's). */
+  notifier: Pick<Notifier, 'render'>;
+  delivery: Pick<DeliveryLoop, 'kick' | 'idle'>;
   log: Logger;
 }
 
@@ -33,27 +38,6 @@ export interface Evaluator {
 }
 
 export function createEvaluator(deps: EvaluatorDeps): Evaluator {
-  const inFlight = new Set<Promise<void>>();
-
-  function dispatch(t: Transition, historyId: number): void {
-    if (t.rule.targets.length === 0) return;
-    const p = deps.notifier
-      .notify(t, historyId)
-      .then(async (results) => {
-        for (const r of results.filter((x) => !x.ok))
-          deps.log.warn(
-            { rule_id: t.rule.id, url: r.url, error: r.error, attempts: r.attempts },
-            'alert notification failed',
-          );
-        await deps.store.recordNotification(historyId, results);
-      })
-      .catch((err: Error) =>
-        deps.log.warn({ err: err.message, rule_id: t.rule.id }, 'alert notification failed'),
-      )
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
-  }
-
   return {
     async evaluate(nowMs = Date.now()) {
       const [rules, states] = await Promise.all([deps.store.listRules(), deps.store.states()]);
@@ -80,6 +64,19 @@ export function createEvaluator(deps: EvaluatorDeps): Evaluator {
                     : next.firing_since_ms,
               }
             : undefined;
+          const notifications: NewNotification[] =
+            transition && (transition.to === 'firing' || transition.to === 'resolved')
+              ? rule.targets.map((target) => {
+                  const id = newNotificationId();
+                  return {
+                    notification_id: id,
+                    target_type: target.type,
+                    url: target.url,
+                    secret: target.secret ?? null,
+                    body: deps.notifier.render(target, transition, id),
+                  };
+                })
+              : [];
           const historyId = await deps.store.saveState(
             {
               rule_id: rule.id,
@@ -91,14 +88,14 @@ export function createEvaluator(deps: EvaluatorDeps): Evaluator {
               evaluated_at_ms: nowMs,
             },
             transition,
+            notifications,
           );
           if (transition && historyId !== undefined) {
             deps.log.info(
               { rule_id: rule.id, from: transition.from, to: transition.to, value: m.value },
               'alert state changed',
             );
-            if (transition.to === 'firing' || transition.to === 'resolved')
-              dispatch(transition, historyId);
+            if (notifications.length > 0) deps.delivery.kick();
           }
           outcomes.push({
             rule_id: rule.id,
@@ -122,8 +119,6 @@ export function createEvaluator(deps: EvaluatorDeps): Evaluator {
       }
       return outcomes;
     },
-    async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
+    idle: () => deps.delivery.idle(),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The alert store's schema, applied at start. Statements are idempotent (`IF NOT EXISTS`) and
  * run in one transaction holding a transaction-scoped advisory lock, so collectors starting
- * together do not race each other. History has no foreign key: it outlives deleted rules.
+ * together do not race each other. History has no foreign key: it outlives deleted rules (and
+ * so do notifications waiting to be sent for them).
  */
 import type { AlertsDb } from './alerts-db.js';
 
@@ -52,6 +53,32 @@ const STATEMENTS = [
   )`,
   'CREATE INDEX IF NOT EXISTS alert_history_at ON alert_history (at DESC, id DESC)',
   'CREATE INDEX IF NOT EXISTS alert_history_rule ON alert_history (rule_id, at DESC)',
+  // The outbox (added after the first release; IF NOT EXISTS upgrades a store that already has
+  // rules and history): one row per notification, written in the transaction of the state
+  // change that causes it, sent by the leader's delivery loop. `notification_id` is the
+  // receivers' dedup key; `attempts` doubles as the fencing token of a claim.
+  `CREATE TABLE IF NOT EXISTS alert_notifications (
+    id bigserial PRIMARY KEY,
+    notification_id text NOT NULL UNIQUE,
+    history_id bigint NOT NULL REFERENCES alert_history(id) ON DELETE CASCADE,
+    rule_id text NOT NULL,
+    target_type text NOT NULL,
+    url text NOT NULL,
+    secret text,
+    body text NOT NULL,
+    state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts integer NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    locked_until timestamptz,
+    last_attempt_at timestamptz,
+    last_status integer,
+    last_error text,
+    finished_at timestamptz
+  )`,
+  `CREATE INDEX IF NOT EXISTS alert_notifications_due ON alert_notifications (next_attempt_at, id)
+    WHERE state = 'pending'`,
+  'CREATE INDEX IF NOT EXISTS alert_notifications_history ON alert_notifications (history_id)',
 ];
 
 export async function migrateAlerts(db: AlertsDb): Promise<void> {

@@ -1,8 +1,9 @@
 /**
- * Sends one notification per state change to each of a rule's targets: an Alertmanager
- * webhook body (`type: webhook`) or a Slack incoming-webhook payload (`type: slack`), signed
- * with HMAC-SHA256 when a secret is known, retried with exponential backoff on network errors,
- * 429 and 5xx. Other 4xx answers and refused addresses are final.
+ * Renders and sends notifications: an Alertmanager webhook body (`type: webhook`) or a Slack
+ * incoming-webhook payload (`type: slack`), signed with HMAC-SHA256 when a secret is known,
+ * one attempt per `send`. Network errors, 429 and 5xx are worth retrying; other 4xx answers
+ * and refused addresses are final. Retries, backoff and bookkeeping live in the outbox
+ * (notification-outbox.ts, delivery-loop.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -21,31 +22,49 @@ export interface NotifierOptions {
   /** Signs targets that have no secret of their own; undefined → those go unsigned. */
   defaultSecret?: string | undefined;
   timeoutMs: number;
-  maxAttempts: number;
-  /** First retry delay; doubles each attempt (capped at 30 s). */
-  backoffMs: number;
-  /** Base URL of the dashboard/collector for links in payloads (read when sending). */
+  /** Base URL of the dashboard/collector for links in payloads (read when rendering). */
   externalUrl: () => string;
   /** Name resolution (default `dns.lookup`); tests map names to chosen addresses. */
   resolve?: Resolver;
 }
 
-export interface DeliveryResult {
+/** One notification as the outbox holds it: the body is rendered once, so retries resend it. */
+export interface OutgoingNotification {
+  notification_id: string;
+  history_id: number;
+  target_type: Target['type'];
   url: string;
-  type: Target['type'];
+  /** The target's own secret; null → the default secret, if any. */
+  secret: string | null;
+  body: string;
+}
+
+/** The outcome of one attempt; `retry` says whether another attempt could succeed. */
+export interface AttemptResult {
   ok: boolean;
-  attempts: number;
+  retry: boolean;
   status?: number;
   error?: string;
 }
 
 export interface Notifier {
-  notify(t: Transition, historyId: number): Promise<DeliveryResult[]>;
+  /** The body `target` gets for `t`, carrying the notification id where the payload allows. */
+  render(target: Target, t: Transition, notificationId: string): string;
+  /** One attempt (no retries: the delivery loop owns them, so they survive a restart). */
+  send(n: OutgoingNotification): Promise<AttemptResult>;
 }
 
 export const SIGNATURE_HEADER = 'x-gatehouse-signature';
 export const TIMESTAMP_HEADER = 'x-gatehouse-timestamp';
+/** The history entry's id (older receivers use it; several targets share it). */
 export const DELIVERY_HEADER = 'x-gatehouse-delivery';
+/**
+ * The dedup key: the same on every attempt of one notification, different for each target of
+ * each state change. Delivery is at least once; a receiver drops ids it has seen.
+ */
+export const NOTIFICATION_ID_HEADER = 'gatehouse-notification-id';
+/** The same key under the name generic receivers look for. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 /** `sha256=<hex>` over `<timestamp>.<body>`: binding the time stops replays of old bodies. */
 export function signPayload(secret: string, timestamp: string, body: string): string {
@@ -190,60 +209,50 @@ export function createNotifier(options: NotifierOptions): Notifier {
     });
   }
 
-  async function deliver(
-    target: Target,
-    t: Transition,
-    historyId: number,
-  ): Promise<DeliveryResult> {
-    const result: DeliveryResult = { url: target.url, type: target.type, ok: false, attempts: 0 };
-    const refused = refuseWebhookUrl(target.url, options.allowPrivate);
-    if (refused) {
-      result.error = `target ${refused}`;
-      return result;
-    }
-    const body = JSON.stringify(
-      target.type === 'slack'
-        ? slackBody(t, options.externalUrl())
-        : alertmanagerBody(t, options.externalUrl()),
-    );
-    const secret = target.secret ?? options.defaultSecret;
-    for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-      result.attempts = attempt;
+  return {
+    render(target, t, notificationId) {
+      const externalUrl = options.externalUrl();
+      // Slack validates its payload and dedups nothing: the id rides only in the header there.
+      return JSON.stringify(
+        target.type === 'slack'
+          ? slackBody(t, externalUrl)
+          : { ...alertmanagerBody(t, externalUrl), notificationId },
+      );
+    },
+    async send(n) {
+      const refused = refuseWebhookUrl(n.url, options.allowPrivate);
+      if (refused) return { ok: false, retry: false, error: `target ${refused}` };
+      const secret = n.secret ?? options.defaultSecret;
       const timestamp = String(Math.floor(Date.now() / 1000));
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         'user-agent': 'gatehouse-collector-alerts',
-        [DELIVERY_HEADER]: String(historyId),
+        [DELIVERY_HEADER]: String(n.history_id),
+        [NOTIFICATION_ID_HEADER]: n.notification_id,
+        [IDEMPOTENCY_KEY_HEADER]: n.notification_id,
         [TIMESTAMP_HEADER]: timestamp,
       };
-      if (secret) headers[SIGNATURE_HEADER] = signPayload(secret, timestamp, body);
-      let retry: boolean;
+      if (secret) headers[SIGNATURE_HEADER] = signPayload(secret, timestamp, n.body);
       try {
-        const res = await post(new URL(target.url), body, headers);
-        result.status = res.status;
-        if (res.status >= 200 && res.status < 300) {
-          result.ok = true;
-          delete result.error;
-          return result;
-        }
-        result.error = `answered ${res.status}`;
-        retry = res.status === 429 || res.status >= 500;
+        const res = await post(new URL(n.url), n.body, headers);
+        if (res.status >= 200 && res.status < 300)
+          return { ok: true, retry: false, status: res.status };
+        return {
+          ok: false,
+          // Other 4xx answers mean the receiver refuses this request: sending it again won't help.
+          retry: res.status === 429 || res.status >= 500,
+          status: res.status,
+          error: `answered ${res.status}`,
+        };
       } catch (err) {
-        result.error = (err as Error).message;
-        retry =
-          !(err instanceof ForbiddenAddressError) &&
-          (err as { code?: string }).code !== 'ERR_WEBHOOK_ADDRESS_FORBIDDEN';
+        return {
+          ok: false,
+          retry:
+            !(err instanceof ForbiddenAddressError) &&
+            (err as { code?: string }).code !== 'ERR_WEBHOOK_ADDRESS_FORBIDDEN',
+          error: (err as Error).message,
+        };
       }
-      if (!retry || attempt === options.maxAttempts) break;
-      const delay = Math.min(30_000, options.backoffMs * 2 ** (attempt - 1));
-      await new Promise((r) => setTimeout(r, delay * (0.75 + Math.random() * 0.5)));
-    }
-    return result;
-  }
-
-  return {
-    notify(t, historyId) {
-      return Promise.all(t.rule.targets.map((target) => deliver(target, t, historyId)));
     },
   };
 }

@@ -67,6 +67,28 @@ const Firing = z
   })
   .meta({ id: 'FiringAlert' });
 
+const Delivery = z
+  .object({
+    notification_id: z
+      .string()
+      .describe(
+        'Stable across retries; sent as the `Gatehouse-Notification-Id` and `Idempotency-Key` headers (and `notificationId` in webhook bodies) so receivers can drop repeats.',
+      ),
+    type: z.enum(['webhook', 'slack']),
+    url: z.string(),
+    state: z
+      .enum(['pending', 'delivered', 'failed'])
+      .describe('`failed`: gave up after the attempt limit, a final answer or the age limit.'),
+    attempts: z.number().int(),
+    last_status: z.number().int().nullable().describe('HTTP status of the last attempt.'),
+    last_error: z.string().nullable(),
+    created_at: z.string(),
+    last_attempt_at: z.string().nullable(),
+    next_attempt_at: z.string().nullable().describe('When the next attempt is due (pending only).'),
+    finished_at: z.string().nullable(),
+  })
+  .meta({ id: 'AlertDelivery' });
+
 const History = z
   .object({
     id: z.string(),
@@ -81,7 +103,16 @@ const History = z
     requests: z.number().int(),
     details: z.record(z.string(), z.unknown()).describe('The measurements that caused the change.'),
     at: z.string(),
-    notification: z.unknown().describe('Delivery results per target, once sent.'),
+    notification: z
+      .unknown()
+      .describe(
+        'Delivery results per target (`url`, `type`, `ok`, `attempts`, `status`, `error`) once every target is delivered or failed; null while any is pending. `deliveries` has more.',
+      ),
+    deliveries: z
+      .array(Delivery)
+      .describe(
+        'One entry per target for firing and resolved changes (empty for other changes and for entries written before the outbox).',
+      ),
   })
   .meta({ id: 'AlertHistoryEntry' });
 

@@ -9,7 +9,7 @@ import type { ErrorSpec } from '@gatehouse/shared';
 import { z } from 'zod';
 import { CollectorErrors } from '../errors.js';
 import { bearerAuth } from '../http/bearer-auth.js';
-import type { AlertsStore, StoredState } from './alerts-store.js';
+import type { AlertsStore, HistoryRow, StoredState } from './alerts-store.js';
 import { summaryOf } from './notifier.js';
 import {
   type AlertRule,
@@ -75,6 +75,24 @@ function jsonBody(): RequestHandler {
       next(new ApiError(CollectorErrors.invalid_json));
     });
   };
+}
+
+/**
+ * The `notification` field as before the outbox: per target `{url, type, ok, attempts, status?,
+ * error?}` once every target is done, null while any is pending (entries written by older
+ * versions keep what they stored). `deliveries` has the full picture.
+ */
+function legacyNotification(h: HistoryRow): unknown {
+  if (h.deliveries.length === 0) return h.notification ?? null;
+  if (h.deliveries.some((d) => d.state === 'pending')) return null;
+  return h.deliveries.map((d) => ({
+    url: d.url,
+    type: d.type,
+    ok: d.state === 'delivered',
+    attempts: d.attempts,
+    ...(d.last_status !== null ? { status: d.last_status } : {}),
+    ...(d.last_error !== null ? { error: d.last_error } : {}),
+  }));
 }
 
 export function alertRoutes(opts: {
@@ -239,7 +257,8 @@ export function alertRoutes(opts: {
           requests: h.requests,
           details: h.details,
           at: h.at,
-          notification: h.notification ?? null,
+          notification: legacyNotification(h),
+          deliveries: h.deliveries,
         })),
         has_more: hasMore,
         next_cursor: hasMore ? String(page[page.length - 1]!.id) : null,
