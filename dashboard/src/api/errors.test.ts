@@ -22,6 +22,29 @@ describe('error normaliser', () => {
     expect(e.message).toBe('plan is unknown');
   });
 
+  it('keeps the per-field problems of a validation envelope and skips entries without a field', () => {
+    const e = errorFromStatus(422, {
+      error: {
+        code: 'validation_failed',
+        message: 'burst: Too small',
+        field: 'burst',
+        details: [
+          { field: 'burst', code: 'too_small', message: 'Too small' },
+          { field: 'extra', code: 'unknown_field', message: 'This field is not accepted here.' },
+          { message: 'no field' },
+          'junk',
+        ],
+      },
+    });
+    expect(e.problems).toEqual([
+      { field: 'burst', code: 'too_small', message: 'Too small' },
+      { field: 'extra', code: 'unknown_field', message: 'This field is not accepted here.' },
+    ]);
+    expect(
+      errorFromStatus(422, { error: { details: { retry_after_seconds: 3 } } }).problems,
+    ).toEqual([]);
+  });
+
   it('classifies 401 and 404 and survives bodies that are not envelopes', () => {
     expect(errorFromStatus(401, 'nope').kind).toBe('unauthorized');
     expect(errorFromStatus(404, undefined).kind).toBe('not_found');

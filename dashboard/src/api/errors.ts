@@ -11,17 +11,32 @@ export type AppErrorKind =
   | 'invalid_response'
   | 'aborted';
 
+/** One entry of a 422 envelope's `details`: which field was refused and why. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+  code?: string;
+}
+
 export class AppError extends Error {
   readonly kind: AppErrorKind;
   readonly status: number | undefined;
   readonly code: string | undefined;
   readonly field: string | undefined;
   readonly requestId: string | undefined;
+  /** Per-field problems from a validation envelope (`details`), empty otherwise. */
+  readonly problems: readonly FieldProblem[];
 
   constructor(
     kind: AppErrorKind,
     message: string,
-    extra: { status?: number; code?: string; field?: string; requestId?: string } = {},
+    extra: {
+      status?: number;
+      code?: string;
+      field?: string;
+      requestId?: string;
+      problems?: readonly FieldProblem[];
+    } = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -30,15 +45,38 @@ export class AppError extends Error {
     this.code = extra.code;
     this.field = extra.field;
     this.requestId = extra.requestId;
+    this.problems = extra.problems ?? [];
   }
 }
 
 interface EnvelopeLike {
-  error?: { code?: unknown; message?: unknown; field?: unknown; request_id?: unknown };
+  error?: {
+    code?: unknown;
+    message?: unknown;
+    field?: unknown;
+    request_id?: unknown;
+    details?: unknown;
+  };
 }
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** `details` is free-form in the envelope; only `[{field, message}]` lists are field problems. */
+function problemsOf(details: unknown): FieldProblem[] {
+  if (!Array.isArray(details)) return [];
+  const out: FieldProblem[] = [];
+  for (const d of details) {
+    if (typeof d !== 'object' || d === null) continue;
+    const { field, message, code } = d as Record<string, unknown>;
+    const f = str(field);
+    const m = str(message);
+    if (f === undefined || m === undefined) continue;
+    const c = str(code);
+    out.push(c ? { field: f, message: m, code: c } : { field: f, message: m });
+  }
+  return out;
 }
 
 /** Builds the error for a non-2xx response from its status and (optional) envelope body. */
@@ -56,8 +94,10 @@ export function errorFromStatus(status: number, body: unknown): AppError {
         ? 'Not found.'
         : `The server answered ${status}.`;
   const message = str(env.error?.message) ?? fallback;
+  const problems = problemsOf(env.error?.details);
   return new AppError(kind, message, {
     status,
+    ...(problems.length > 0 ? { problems } : {}),
     ...(code ? { code } : {}),
     ...(field ? { field } : {}),
     ...(requestId ? { requestId } : {}),

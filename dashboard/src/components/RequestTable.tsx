@@ -1,72 +1,66 @@
 import type { RequestEvent } from '@gatehouse/shared';
+import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { formatBytes, formatMs, formatTime, statusClass } from '../utils/format.js';
-import { customerHref, requestHref } from '../utils/links.js';
+import { requestHref } from '../utils/links.js';
+import { type Column, DataTable } from './DataTable.js';
+import { CustomerRef } from './Refs.js';
 
 /** Request events as a table; each row links to the full event. */
 export function RequestTable({
   events,
   caption,
+  empty,
 }: {
   events: readonly RequestEvent[];
   caption: string;
+  empty?: ReactNode;
 }) {
   const { search } = useLocation();
+  const columns: Column<RequestEvent>[] = [
+    { key: 'time', label: 'Time', className: 'nowrap', render: (e) => formatTime(e.ts_ms) },
+    {
+      key: 'request',
+      label: 'Request',
+      render: (e) => (
+        <div>
+          <Link to={requestHref(e.request_id, search)} className="req-link">
+            <span className="method">{e.method}</span> {e.route || e.path}
+          </Link>
+          <div className="muted mono small">{e.request_id}</div>
+        </div>
+      ),
+    },
+    {
+      key: 'status',
+      label: 'Status',
+      render: (e) => (
+        <div>
+          <span className={`status status-${statusClass(e.status)}`}>{e.status}</span>
+          {e.error_code ? <div className="muted small mono">{e.error_code}</div> : null}
+        </div>
+      ),
+    },
+    { key: 'latency', label: 'Latency', numeric: true, render: (e) => formatMs(e.latency_ms) },
+    {
+      key: 'customer',
+      label: 'Customer',
+      render: (e) =>
+        e.customer_id ? (
+          <CustomerRef id={e.customer_id} search={search} />
+        ) : (
+          <span className="muted">–</span>
+        ),
+    },
+    { key: 'size', label: 'Size', numeric: true, render: (e) => formatBytes(e.bytes_out) },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="table stack">
-        <caption className="sr-only">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Request</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">
-              Latency
-            </th>
-            <th scope="col">Customer</th>
-            <th scope="col" className="num">
-              Size
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {events.map((e) => (
-            <tr key={e.request_id}>
-              <td className="nowrap" data-label="Time">
-                {formatTime(e.ts_ms)}
-              </td>
-              <td data-label="Request">
-                <div>
-                  <Link to={requestHref(e.request_id, search)} className="req-link">
-                    <span className="method">{e.method}</span> {e.route || e.path}
-                  </Link>
-                  <div className="muted mono small">{e.request_id}</div>
-                </div>
-              </td>
-              <td data-label="Status">
-                <div>
-                  <span className={`status status-${statusClass(e.status)}`}>{e.status}</span>
-                  {e.error_code ? <div className="muted small mono">{e.error_code}</div> : null}
-                </div>
-              </td>
-              <td className="num" data-label="Latency">
-                {formatMs(e.latency_ms)}
-              </td>
-              <td data-label="Customer">
-                {e.customer_id ? (
-                  <Link to={customerHref(e.customer_id, search)}>{e.customer_id}</Link>
-                ) : (
-                  <span className="muted">–</span>
-                )}
-              </td>
-              <td className="num" data-label="Size">
-                {formatBytes(e.bytes_out)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      columns={columns}
+      rows={events}
+      rowKey={(e) => e.request_id}
+      {...(empty === undefined ? {} : { empty })}
+    />
   );
 }

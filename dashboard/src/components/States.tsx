@@ -36,6 +36,20 @@ export function ErrorState({ error, onRetry }: { error: AppError; onRetry?: () =
   );
 }
 
+/** What an operator's action (create, revoke, …) failed with, above the page. */
+export function ActionFailed({ error }: { error: AppError | null }) {
+  if (!error) return null;
+  return (
+    <div className="state state-error" role="alert">
+      <p className="state-title">That did not work</p>
+      <p className="state-body">
+        {error.message}
+        {error.code ? <code className="err-code"> ({error.code})</code> : null}
+      </p>
+    </div>
+  );
+}
+
 /**
  * The loading / error / empty / data switch every panel needs. Keeps showing the last data
  * while a refresh runs, and reserves `minHeight` so panels don't jump.

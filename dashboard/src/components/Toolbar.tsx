@@ -1,11 +1,16 @@
 import type { ReactNode } from 'react';
-import type { TimeWindow } from '../utils/timeRange.js';
+import type { ViewControls } from '../hooks/useViewControls.js';
+import { describeWindow, type TimeWindow } from '../utils/timeRange.js';
 import { TimeRangePicker } from './TimeRangePicker.js';
 
-/** Page heading plus the view controls every analytics page shares. */
+/**
+ * Page heading plus the view controls every analytics page shares. With `view`, the time
+ * window and auto-refresh controls come from it, and the subtitle defaults to the window.
+ */
 export function PageHeader(props: {
   title: string;
   subtitle?: ReactNode;
+  view?: ViewControls;
   window?: TimeWindow;
   onWindow?(w: TimeWindow): void;
   live?: boolean;
@@ -13,7 +18,12 @@ export function PageHeader(props: {
   onRefresh?(): void;
   loading?: boolean;
 }) {
-  const { title, subtitle, window, onWindow, live, onLive, onRefresh, loading } = props;
+  const { title, view, onRefresh, loading } = props;
+  const window = view?.window ?? props.window;
+  const onWindow = view?.setWindow ?? props.onWindow;
+  const live = view ? view.live.enabled : props.live;
+  const onLive = view?.live.setEnabled ?? props.onLive;
+  const subtitle = props.subtitle ?? (view ? describeWindow(view.window) : undefined);
   return (
     <header className="page-header">
       <div className="page-title">

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
   formatCount,
+  formatExact,
   formatMs,
   formatPercent,
   formatRps,
@@ -9,6 +10,12 @@ import {
 } from './format.js';
 
 describe('formatting', () => {
+  it('shows configured limits with every digit, unlike traffic counts', () => {
+    expect(formatCount(123_456)).toBe('123.5K');
+    expect(formatExact(123_456)).toBe('123,456');
+    expect(formatExact(null)).toBe('–');
+  });
+
   it('never shows a tiny non-zero rate as zero', () => {
     expect(formatRps(0)).toBe('0');
     expect(formatRps(0.001)).toBe('<0.01');

@@ -10,6 +10,12 @@ export function formatCount(n: unknown): string {
   return Math.abs(n) >= 10_000 ? compact.format(n) : whole.format(Math.round(n));
 }
 
+/** Every digit, grouped: for configured limits, where "123K" would hide what was set. */
+export function formatExact(n: unknown): string {
+  if (!finite(n)) return '–';
+  return whole.format(n);
+}
+
 export function formatMs(n: unknown): string {
   if (!finite(n)) return '–';
   if (n >= 10_000) return `${(n / 1000).toFixed(1)} s`;

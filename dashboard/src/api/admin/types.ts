@@ -10,6 +10,15 @@ export interface AdminPlan {
   daily_quota?: number | null;
 }
 
+/** `POST /v1/plans`: limits are whole numbers ≥ 1; the optional ones are left out when unset. */
+export interface NewPlan {
+  name: string;
+  requests_per_minute: number;
+  burst: number;
+  requests_per_second?: number;
+  daily_quota?: number;
+}
+
 export interface AdminCustomer {
   id: string;
   name: string;

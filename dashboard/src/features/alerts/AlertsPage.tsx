@@ -2,7 +2,9 @@ import { type ReactNode, useId, useState } from 'react';
 import type { AlertRuleInput } from '../../api/analytics/createAlertRule.js';
 import type { AlertHistoryEntry, AlertItem, AlertRule } from '../../api/analytics/getAlerts.js';
 import { ALERT_METRICS } from '../../api/analytics/getAlerts.js';
-import { Async, EmptyState } from '../../components/States.js';
+import { type Column, DataTable } from '../../components/DataTable.js';
+import { Panel } from '../../components/Panel.js';
+import { ActionFailed, Async, EmptyState } from '../../components/States.js';
 import { PageHeader } from '../../components/Toolbar.js';
 import { config } from '../../config.js';
 import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
@@ -31,17 +33,7 @@ export function AlertsPage() {
         onRefresh={data.reload}
         loading={data.loading}
       />
-      {data.actionError ? (
-        <div className="state state-error" role="alert">
-          <p className="state-title">That did not work</p>
-          <p className="state-body">
-            {data.actionError.message}
-            {data.actionError.code ? (
-              <code className="err-code"> ({data.actionError.code})</code>
-            ) : null}
-          </p>
-        </div>
-      ) : null}
+      <ActionFailed error={data.actionError} />
       <Async {...data} onRetry={data.reload} minHeight={300}>
         {(d) =>
           !d.configured ? (
@@ -73,8 +65,7 @@ export function AlertsPage() {
 
 function FiringList({ items }: { items: readonly AlertItem[] }) {
   return (
-    <section className="panel" aria-label="Firing">
-      <h2>Firing</h2>
+    <Panel title="Firing">
       {items.length === 0 ? (
         <p className="muted">Nothing is firing.</p>
       ) : (
@@ -91,7 +82,7 @@ function FiringList({ items }: { items: readonly AlertItem[] }) {
           ))}
         </ul>
       )}
-    </section>
+    </Panel>
   );
 }
 
@@ -106,69 +97,80 @@ function RulesTable({
   onDelete: (id: string) => void;
   onToggle: (id: string, enabled: boolean) => void;
 }) {
+  const columns: Column<AlertRule>[] = [
+    {
+      key: 'name',
+      label: 'Name',
+      render: (r) => (
+        <span>
+          {r.name} <span className="muted small">{r.severity}</span>
+        </span>
+      ),
+    },
+    { key: 'condition', label: 'Condition', render: describeRule },
+    {
+      key: 'state',
+      label: 'State',
+      render: (r) => (
+        <span>
+          <span className="badge">{r.state}</span>
+          {r.enabled ? null : <span className="muted small"> disabled</span>}
+        </span>
+      ),
+    },
+    {
+      key: 'value',
+      label: 'Last value',
+      render: (r) => (r.requests ? formatAlertValue(r, r.value) : '–'),
+    },
+    {
+      key: 'targets',
+      label: 'Notifies',
+      className: 'small',
+      render: (r) =>
+        r.targets.length === 0
+          ? '–'
+          : r.targets.map((t) => `${t.type}: ${new URL(t.url).host}`).join(', '),
+    },
+    {
+      key: 'actions',
+      label: 'Actions',
+      hideLabel: true,
+      className: 'nowrap',
+      render: (r) => (
+        <div className="actions">
+          <button
+            type="button"
+            className="btn"
+            disabled={pending === `toggle:${r.id}`}
+            onClick={() => onToggle(r.id, !r.enabled)}
+          >
+            {r.enabled ? 'Disable' : 'Enable'} <span className="sr-only">{r.name}</span>
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={pending === `delete:${r.id}`}
+            onClick={() => {
+              if (window.confirm(`Delete the rule “${r.name}”? Its history stays.`)) onDelete(r.id);
+            }}
+          >
+            Delete <span className="sr-only">{r.name}</span>
+          </button>
+        </div>
+      ),
+    },
+  ];
   return (
-    <section className="panel" aria-label="Rules">
-      <h2>Rules</h2>
-      {rules.length === 0 ? (
-        <p className="muted">No rules defined.</p>
-      ) : (
-        <table className="table" aria-label="Alert rules">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Condition</th>
-              <th scope="col">State</th>
-              <th scope="col">Last value</th>
-              <th scope="col">Notifies</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  {r.name} <span className="muted small">{r.severity}</span>
-                </td>
-                <td>{describeRule(r)}</td>
-                <td>
-                  <span className="badge">{r.state}</span>
-                  {r.enabled ? null : <span className="muted small"> disabled</span>}
-                </td>
-                <td>{r.requests ? formatAlertValue(r, r.value) : '–'}</td>
-                <td className="small">
-                  {r.targets.length === 0
-                    ? '–'
-                    : r.targets.map((t) => `${t.type}: ${new URL(t.url).host}`).join(', ')}
-                </td>
-                <td className="nowrap">
-                  <button
-                    type="button"
-                    className="btn"
-                    disabled={pending === `toggle:${r.id}`}
-                    onClick={() => onToggle(r.id, !r.enabled)}
-                  >
-                    {r.enabled ? 'Disable' : 'Enable'} <span className="sr-only">{r.name}</span>
-                  </button>{' '}
-                  <button
-                    type="button"
-                    className="btn"
-                    disabled={pending === `delete:${r.id}`}
-                    onClick={() => {
-                      if (window.confirm(`Delete the rule “${r.name}”? Its history stays.`))
-                        onDelete(r.id);
-                    }}
-                  >
-                    Delete <span className="sr-only">{r.name}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    <Panel title="Rules">
+      <DataTable
+        caption="Alert rules"
+        columns={columns}
+        rows={rules}
+        rowKey={(r) => r.id}
+        empty="No rules defined."
+      />
+    </Panel>
   );
 }
 
@@ -197,8 +199,7 @@ function NewRuleForm({
     <input id={`${id}-${k}`} value={String(form[k])} onChange={set(k)} {...extra} />
   );
   return (
-    <section className="panel" aria-label="New rule">
-      <h2>New rule</h2>
+    <Panel title="New rule">
       <form
         className="inline-form"
         aria-label="New alert rule"
@@ -276,7 +277,7 @@ function NewRuleForm({
           Create rule
         </button>
       </form>
-    </section>
+    </Panel>
   );
 }
 
@@ -288,43 +289,42 @@ function HistoryList({
   rules: readonly AlertRule[];
 }) {
   const byId = new Map(rules.map((r) => [r.id, r]));
+  const columns: Column<AlertHistoryEntry>[] = [
+    { key: 'at', label: 'When', render: (h) => formatDate(h.at) },
+    { key: 'rule', label: 'Rule', render: (h) => h.name },
+    {
+      key: 'change',
+      label: 'Change',
+      render: (h) => (
+        <span>
+          {h.from_state} → <span className="badge">{h.to_state}</span>
+        </span>
+      ),
+    },
+    {
+      key: 'value',
+      label: 'Value',
+      render: (h) => (
+        <span>
+          {formatAlertValue(byId.get(h.rule_id), h.value)}
+          <span className="muted small">
+            {' '}
+            (threshold {formatAlertValue(byId.get(h.rule_id), h.threshold)})
+          </span>
+        </span>
+      ),
+    },
+    { key: 'requests', label: 'Requests', numeric: true, render: (h) => h.requests },
+  ];
   return (
-    <section className="panel" aria-label="History">
-      <h2>History</h2>
-      {items.length === 0 ? (
-        <p className="muted">No alert has changed state yet.</p>
-      ) : (
-        <table className="table" aria-label="Alert history">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Change</th>
-              <th scope="col">Value</th>
-              <th scope="col">Requests</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((h) => (
-              <tr key={h.id}>
-                <td>{formatDate(h.at)}</td>
-                <td>{h.name}</td>
-                <td>
-                  {h.from_state} → <span className="badge">{h.to_state}</span>
-                </td>
-                <td>
-                  {formatAlertValue(byId.get(h.rule_id), h.value)}
-                  <span className="muted small">
-                    {' '}
-                    (threshold {formatAlertValue(byId.get(h.rule_id), h.threshold)})
-                  </span>
-                </td>
-                <td>{h.requests}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    <Panel title="History">
+      <DataTable
+        caption="Alert history"
+        columns={columns}
+        rows={items}
+        rowKey={(h) => h.id}
+        empty="No alert has changed state yet."
+      />
+    </Panel>
   );
 }

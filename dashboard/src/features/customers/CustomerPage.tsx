@@ -1,24 +1,26 @@
+import type { EndpointRow } from '@gatehouse/shared';
 import { Link, useLocation, useParams } from 'react-router-dom';
 import { KeyStateBadge } from '../../components/KeyStateBadge.js';
 import { RequestTable } from '../../components/RequestTable.js';
-import { Async, ErrorState } from '../../components/States.js';
+import { type Column, DataTable } from '../../components/DataTable.js';
+import { Panel } from '../../components/Panel.js';
+import { EndpointLink } from '../../components/Refs.js';
+import { RpsChart } from '../../components/SeriesCharts.js';
+import { Async } from '../../components/States.js';
 import { StatTile } from '../../components/StatTile.js';
 import { TimeChart } from '../../components/TimeChart.js';
 import { PageHeader } from '../../components/Toolbar.js';
-import { config } from '../../config.js';
-import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
-import { useTimeWindow } from '../../hooks/useTimeWindow.js';
+import { useViewControls } from '../../hooks/useViewControls.js';
 import { formatCount, formatDate, formatMs, formatPercent, formatRps } from '../../utils/format.js';
-import { endpointHref, listHref, requestLogHref } from '../../utils/links.js';
+import { listHref, requestLogHref } from '../../utils/links.js';
 import { describeWindow } from '../../utils/timeRange.js';
 import { keyState, orderKeys } from '../keys/utils.js';
 import { useCustomerData } from './useCustomerData.js';
 
 export function CustomerPage() {
   const { customerId = '' } = useParams();
-  const { window, setWindow } = useTimeWindow();
-  const live = useAutoRefresh(config.autoRefreshMs);
-  const { traffic, account } = useCustomerData(customerId, window, live.tick);
+  const view = useViewControls();
+  const { traffic, account } = useCustomerData(customerId, view.window, view.live.tick);
   const { search } = useLocation();
   const name = account.data?.customer?.name;
 
@@ -33,13 +35,10 @@ export function CustomerPage() {
           <>
             <span className="mono">{customerId}</span>
             {account.data?.customer?.plan ? ` · plan ${account.data.customer.plan}` : ''} ·{' '}
-            {describeWindow(window)}
+            {describeWindow(view.window)}
           </>
         }
-        window={window}
-        onWindow={setWindow}
-        live={live.enabled}
-        onLive={live.setEnabled}
+        view={view}
         onRefresh={() => {
           traffic.reload();
           account.reload();
@@ -61,12 +60,7 @@ export function CustomerPage() {
               <StatTile label="p95" value={formatMs(d.totals.p95_ms)} />
             </dl>
             <div className="grid-2">
-              <TimeChart
-                title="Requests per second"
-                timestamps={d.series.timestamps}
-                series={[{ label: 'req/s', color: '#1d4ed8', values: d.series.rps }]}
-                formatValue={formatRps}
-              />
+              <RpsChart series={d.series} />
               <TimeChart
                 title="Errors per bucket"
                 timestamps={d.series.timestamps}
@@ -74,87 +68,72 @@ export function CustomerPage() {
                 formatValue={formatCount}
               />
             </div>
-            <section className="panel" aria-labelledby="cust-endpoints">
-              <h2 id="cust-endpoints">Endpoints used</h2>
-              {d.endpoints.length === 0 ? (
-                <p className="muted">No requests in this time range.</p>
-              ) : (
-                <div className="table-wrap">
-                  <table className="table">
-                    <caption className="sr-only">Endpoints used</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Endpoint</th>
-                        <th scope="col" className="num">
-                          Requests
-                        </th>
-                        <th scope="col" className="num">
-                          Error rate
-                        </th>
-                        <th scope="col" className="num">
-                          p95
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {d.endpoints.map((e) => (
-                        <tr key={`${e.method} ${e.route}`}>
-                          <td>
-                            <Link to={endpointHref(e.method, e.route, search)}>
-                              <span className="method">{e.method}</span> {e.route || '(no route)'}
-                            </Link>
-                          </td>
-                          <td className="num">{formatCount(e.requests)}</td>
-                          <td className="num">{formatPercent(e.error_rate)}</td>
-                          <td className="num">{formatMs(e.p95_ms)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )}
-            </section>
-            <section className="panel" aria-labelledby="cust-recent">
-              <h2 id="cust-recent">Recent requests</h2>
-              {d.recent.length === 0 ? (
-                <p className="muted">No requests in this time range.</p>
-              ) : (
-                <RequestTable events={d.recent} caption="Recent requests" />
-              )}
+            <Panel title="Endpoints used">
+              <DataTable
+                caption="Endpoints used"
+                columns={endpointColumns(search)}
+                rows={d.endpoints}
+                rowKey={(e) => `${e.method} ${e.route}`}
+                empty="No requests in this time range."
+              />
+            </Panel>
+            <Panel title="Recent requests">
+              <RequestTable
+                events={d.recent}
+                caption="Recent requests"
+                empty="No requests in this time range."
+              />
               <p>
                 <Link to={requestLogHref(search, { customer_id: customerId })}>
                   All requests of this customer →
                 </Link>
               </p>
-            </section>
+            </Panel>
           </>
         )}
       </Async>
-      <section className="panel" aria-labelledby="cust-keys">
-        <h2 id="cust-keys">API keys</h2>
-        {account.error && !account.data ? (
-          <ErrorState error={account.error} onRetry={account.reload} />
-        ) : !account.data ? (
-          <p className="muted">Loading…</p>
-        ) : account.data.keys.length === 0 ? (
-          <p className="muted">This customer has no keys.</p>
-        ) : (
-          <ul className="key-list">
-            {orderKeys(account.data.keys, Date.now()).map((k) => (
-              <li key={k.key_id}>
-                <code>{k.key_id}</code> {k.name ? <span>{k.name}</span> : null}{' '}
-                <KeyStateBadge state={keyState(k, Date.now())} />{' '}
-                <span className="muted small">created {formatDate(k.created_at)}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+      <Panel title="API keys">
+        <Async {...account} onRetry={account.reload}>
+          {(acc) =>
+            acc.keys.length === 0 ? (
+              <p className="muted">This customer has no keys.</p>
+            ) : (
+              <ul className="key-list">
+                {orderKeys(acc.keys, Date.now()).map((k) => (
+                  <li key={k.key_id}>
+                    <code>{k.key_id}</code> {k.name ? <span>{k.name}</span> : null}{' '}
+                    <KeyStateBadge state={keyState(k, Date.now())} />{' '}
+                    <span className="muted small">created {formatDate(k.created_at)}</span>
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        </Async>
         <p>
           <Link to={`/keys?customer=${encodeURIComponent(customerId)}`}>
             Manage keys and plan →
           </Link>
         </p>
-      </section>
+      </Panel>
     </>
   );
+}
+
+function endpointColumns(search: string): Column<EndpointRow>[] {
+  return [
+    {
+      key: 'endpoint',
+      label: 'Endpoint',
+      render: (e) => <EndpointLink method={e.method} route={e.route} search={search} />,
+    },
+    { key: 'requests', label: 'Requests', numeric: true, render: (e) => formatCount(e.requests) },
+    {
+      key: 'error_rate',
+      label: 'Error rate',
+      numeric: true,
+      render: (e) => formatPercent(e.error_rate),
+    },
+    { key: 'p95', label: 'p95', numeric: true, render: (e) => formatMs(e.p95_ms) },
+  ];
 }

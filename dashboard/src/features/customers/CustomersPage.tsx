@@ -1,113 +1,55 @@
-import { Link, useLocation } from 'react-router-dom';
-import { type Column, SortableTable } from '../../components/SortableTable.js';
-import { Async, EmptyState } from '../../components/States.js';
+import { useLocation } from 'react-router-dom';
+import { type Column, metricColumn } from '../../components/DataTable.js';
+import { CustomerRef } from '../../components/Refs.js';
+import { RemoteTable } from '../../components/RemoteTable.js';
 import { PageHeader } from '../../components/Toolbar.js';
-import { config } from '../../config.js';
-import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
 import { useSortParam } from '../../hooks/useSortParam.js';
-import { useTimeWindow } from '../../hooks/useTimeWindow.js';
+import { useViewControls } from '../../hooks/useViewControls.js';
 import { formatCount, formatMs, formatPercent } from '../../utils/format.js';
-import { customerHref } from '../../utils/links.js';
-import { describeWindow } from '../../utils/timeRange.js';
 import { useCustomersData } from './useCustomersData.js';
 import { CUSTOMER_SORT_KEYS, type CustomerSortKey, type CustomerTableRow } from './utils.js';
 
+type Col = Column<CustomerTableRow, CustomerSortKey>;
+const dash = <span className="muted">–</span>;
+
 export function CustomersPage() {
-  const { window, setWindow } = useTimeWindow();
-  const live = useAutoRefresh(config.autoRefreshMs);
+  const view = useViewControls();
   const { sort, onSort } = useSortParam<CustomerSortKey>(CUSTOMER_SORT_KEYS, {
     key: 'requests',
     order: 'desc',
   });
-  const data = useCustomersData(window, sort, live.tick);
+  const data = useCustomersData(view.window, sort, view.live.tick);
   const { search } = useLocation();
 
-  const columns: Column<CustomerTableRow, CustomerSortKey>[] = [
+  const columns: Col[] = [
     {
       key: 'customer_id',
       label: 'Customer',
       sortable: true,
-      render: (c) =>
-        c.customer_id ? (
-          <Link to={customerHref(c.customer_id, search)}>{c.customer_id}</Link>
-        ) : (
-          <span className="muted">(unauthenticated)</span>
-        ),
+      render: (c) => <CustomerRef id={c.customer_id} search={search} />,
     },
-    {
-      key: 'name',
-      label: 'Name',
-      sortable: true,
-      render: (c) => c.name || <span className="muted">–</span>,
-    },
-    { key: 'plan', label: 'Plan', render: (c) => c.plan || <span className="muted">–</span> },
-    {
-      key: 'requests',
-      label: 'Requests',
-      numeric: true,
-      sortable: true,
-      render: (c) => formatCount(c.requests),
-    },
-    {
-      key: 'errors',
-      label: 'Errors',
-      numeric: true,
-      sortable: true,
-      render: (c) => formatCount(c.errors),
-    },
-    {
-      key: 'error_rate',
-      label: 'Error rate',
-      numeric: true,
-      sortable: true,
-      render: (c) => formatPercent(c.error_rate),
-    },
-    {
-      key: 'rate_limited',
-      label: 'Rate-limited',
-      numeric: true,
-      sortable: true,
-      render: (c) => formatCount(c.rate_limited),
-    },
-    {
-      key: 'p95_ms',
-      label: 'p95',
-      numeric: true,
-      sortable: true,
-      render: (c) => formatMs(c.p95_ms),
-    },
+    { key: 'name', label: 'Name', sortable: true, render: (c) => c.name || dash },
+    { key: 'plan', label: 'Plan', render: (c) => c.plan || dash },
+    metricColumn('requests', 'Requests', formatCount),
+    metricColumn('errors', 'Errors', formatCount),
+    metricColumn('error_rate', 'Error rate', formatPercent),
+    metricColumn('rate_limited', 'Rate-limited', formatCount),
+    metricColumn('p95_ms', 'p95', formatMs),
   ];
 
   return (
     <>
-      <PageHeader
-        title="Customers"
-        subtitle={describeWindow(window)}
-        window={window}
-        onWindow={setWindow}
-        live={live.enabled}
-        onLive={live.setEnabled}
-        onRefresh={data.reload}
-        loading={data.loading}
-      />
-      <Async
-        {...data}
-        onRetry={data.reload}
+      <PageHeader title="Customers" view={view} onRefresh={data.reload} loading={data.loading} />
+      <RemoteTable
+        remote={data}
         minHeight={300}
-        isEmpty={(rows) => rows.length === 0}
-        empty={<EmptyState title="No customer traffic in this time range." />}
-      >
-        {(rows) => (
-          <SortableTable
-            caption="Customers"
-            columns={columns}
-            rows={rows}
-            rowKey={(c) => c.customer_id || '(anonymous)'}
-            sort={sort}
-            onSort={onSort}
-          />
-        )}
-      </Async>
+        emptyTitle="No customer traffic in this time range."
+        caption="Customers"
+        columns={columns}
+        rowKey={(c) => c.customer_id || '(anonymous)'}
+        sort={sort}
+        onSort={onSort}
+      />
     </>
   );
 }

@@ -1,27 +1,23 @@
 import type { EndpointRow } from '@gatehouse/shared';
-import { Link, useLocation } from 'react-router-dom';
-import { type Column, SortableTable } from '../../components/SortableTable.js';
+import { useLocation } from 'react-router-dom';
+import { type Column, metricColumn } from '../../components/DataTable.js';
+import { EndpointLink } from '../../components/Refs.js';
+import { RemoteTable } from '../../components/RemoteTable.js';
 import { Sparkline } from '../../components/Sparkline.js';
-import { Async, EmptyState } from '../../components/States.js';
 import { PageHeader } from '../../components/Toolbar.js';
-import { config } from '../../config.js';
-import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
 import { useSortParam } from '../../hooks/useSortParam.js';
-import { useTimeWindow } from '../../hooks/useTimeWindow.js';
+import { useViewControls } from '../../hooks/useViewControls.js';
 import { formatCount, formatMs, formatPercent } from '../../utils/format.js';
-import { endpointHref } from '../../utils/links.js';
-import { describeWindow } from '../../utils/timeRange.js';
 import { useEndpointsData } from './useEndpointsData.js';
 import { ENDPOINT_SORT_KEYS, type EndpointSortKey, endpointKey } from './utils.js';
 
 export function EndpointsPage() {
-  const { window, setWindow } = useTimeWindow();
-  const live = useAutoRefresh(config.autoRefreshMs);
+  const view = useViewControls();
   const { sort, onSort } = useSortParam<EndpointSortKey>(ENDPOINT_SORT_KEYS, {
     key: 'requests',
     order: 'desc',
   });
-  const data = useEndpointsData(window, sort, live.tick);
+  const data = useEndpointsData(view.window, sort, view.live.tick);
   const { search } = useLocation();
 
   const columns: Column<EndpointRow, EndpointSortKey>[] = [
@@ -30,9 +26,12 @@ export function EndpointsPage() {
       label: 'Endpoint',
       sortable: true,
       render: (e) => (
-        <Link to={endpointHref(e.method, e.route, search)}>
-          <span className="method">{e.method}</span> {e.route || '(no route matched)'}
-        </Link>
+        <EndpointLink
+          method={e.method}
+          route={e.route}
+          search={search}
+          fallback="(no route matched)"
+        />
       ),
     },
     {
@@ -45,73 +44,26 @@ export function EndpointsPage() {
         />
       ),
     },
-    {
-      key: 'requests',
-      label: 'Requests',
-      numeric: true,
-      sortable: true,
-      render: (e) => formatCount(e.requests),
-    },
-    {
-      key: 'error_rate',
-      label: 'Error rate',
-      numeric: true,
-      sortable: true,
-      render: (e) => formatPercent(e.error_rate),
-    },
-    {
-      key: 'p50_ms',
-      label: 'p50',
-      numeric: true,
-      sortable: true,
-      render: (e) => formatMs(e.p50_ms),
-    },
-    {
-      key: 'p95_ms',
-      label: 'p95',
-      numeric: true,
-      sortable: true,
-      render: (e) => formatMs(e.p95_ms),
-    },
-    {
-      key: 'p99_ms',
-      label: 'p99',
-      numeric: true,
-      sortable: true,
-      render: (e) => formatMs(e.p99_ms),
-    },
+    metricColumn('requests', 'Requests', formatCount),
+    metricColumn('error_rate', 'Error rate', formatPercent),
+    metricColumn('p50_ms', 'p50', formatMs),
+    metricColumn('p95_ms', 'p95', formatMs),
+    metricColumn('p99_ms', 'p99', formatMs),
   ];
 
   return (
     <>
-      <PageHeader
-        title="Endpoints"
-        subtitle={describeWindow(window)}
-        window={window}
-        onWindow={setWindow}
-        live={live.enabled}
-        onLive={live.setEnabled}
-        onRefresh={data.reload}
-        loading={data.loading}
-      />
-      <Async
-        {...data}
-        onRetry={data.reload}
+      <PageHeader title="Endpoints" view={view} onRefresh={data.reload} loading={data.loading} />
+      <RemoteTable
+        remote={data}
         minHeight={300}
-        isEmpty={(rows) => rows.length === 0}
-        empty={<EmptyState title="No endpoints saw traffic in this time range." />}
-      >
-        {(rows) => (
-          <SortableTable
-            caption="Endpoints"
-            columns={columns}
-            rows={rows}
-            rowKey={endpointKey}
-            sort={sort}
-            onSort={onSort}
-          />
-        )}
-      </Async>
+        emptyTitle="No endpoints saw traffic in this time range."
+        caption="Endpoints"
+        columns={columns}
+        rowKey={endpointKey}
+        sort={sort}
+        onSort={onSort}
+      />
     </>
   );
 }

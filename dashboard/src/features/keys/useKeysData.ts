@@ -2,12 +2,13 @@ import { useCallback, useState } from 'react';
 import { changePlan } from '../../api/admin/changePlan.js';
 import { createCustomer } from '../../api/admin/createCustomer.js';
 import { createKey } from '../../api/admin/createKey.js';
+import { createPlan } from '../../api/admin/createPlan.js';
 import { listCustomers } from '../../api/admin/listCustomers.js';
 import { listKeys } from '../../api/admin/listKeys.js';
 import { listPlans } from '../../api/admin/listPlans.js';
 import { revokeKey } from '../../api/admin/revokeKey.js';
 import { rotateKey } from '../../api/admin/rotateKey.js';
-import type { AdminCustomer, AdminPlan, CreatedKey } from '../../api/admin/types.js';
+import type { AdminCustomer, AdminPlan, CreatedKey, NewPlan } from '../../api/admin/types.js';
 import { type AppError, normaliseError } from '../../api/errors.js';
 import { useClients } from '../../auth/AuthContext.js';
 import { useRemote } from '../../hooks/useRemote.js';
@@ -27,7 +28,8 @@ export function useKeysData(selectedId: string, onSelect: (id: string) => void) 
   const customers = useRemote<AdminCustomer[]>(`customers#${version}`, (s) =>
     listCustomers(admin, s),
   );
-  const plans = useRemote<AdminPlan[]>('plans', (s) => listPlans(admin, s));
+  const [plansVersion, setPlansVersion] = useState(0);
+  const plans = useRemote<AdminPlan[]>(`plans#${plansVersion}`, (s) => listPlans(admin, s));
   const keys = useRemote(selectedId ? `${selectedId}#${version}` : null, async (s) =>
     orderKeys(await listKeys(admin, selectedId, s), Date.now()),
   );
@@ -77,6 +79,19 @@ export function useKeysData(selectedId: string, onSelect: (id: string) => void) 
     },
     changePlan: async (plan: string) => {
       await run('change-plan', () => changePlan(admin, selectedId, plan));
+    },
+    /** The form shows what went wrong under its fields, so the error is returned, not shown. */
+    createPlan: async (input: NewPlan): Promise<AppError | null> => {
+      setPending('create-plan');
+      try {
+        await createPlan(admin, input);
+        setPlansVersion((v) => v + 1);
+        return null;
+      } catch (err) {
+        return normaliseError(err);
+      } finally {
+        setPending(null);
+      }
     },
     dismissSecret: () => setRevealed(null),
   };

@@ -1,36 +1,27 @@
-import { Link, useLocation } from 'react-router-dom';
-import { EmptyState, ErrorState, Async } from '../../components/States.js';
+import { useLocation } from 'react-router-dom';
+import { Panel } from '../../components/Panel.js';
+import { RankList } from '../../components/RankList.js';
+import { EndpointLink } from '../../components/Refs.js';
+import { LatencyChart, RpsChart } from '../../components/SeriesCharts.js';
+import { Async, EmptyState } from '../../components/States.js';
 import { StatTile } from '../../components/StatTile.js';
 import { TimeChart } from '../../components/TimeChart.js';
 import { PageHeader } from '../../components/Toolbar.js';
-import { config } from '../../config.js';
-import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
-import { useCustomerNames } from '../customers/useCustomerNames.js';
-import { useTimeWindow } from '../../hooks/useTimeWindow.js';
+import { useViewControls } from '../../hooks/useViewControls.js';
 import { formatCount, formatMs, formatPercent, formatRps } from '../../utils/format.js';
-import { customerHref, endpointHref } from '../../utils/links.js';
-import { describeWindow } from '../../utils/timeRange.js';
+import { TopCustomers } from '../customers/TopCustomers.js';
+import { useCustomerNames } from '../customers/useCustomerNames.js';
 import { useOverviewData } from './useOverviewData.js';
 
 export function OverviewPage() {
-  const { window, setWindow } = useTimeWindow();
-  const live = useAutoRefresh(config.autoRefreshMs);
-  const { main, alerts } = useOverviewData(window, live.tick);
+  const view = useViewControls();
+  const { main, alerts } = useOverviewData(view.window, view.live.tick);
   const { search } = useLocation();
   const names = useCustomerNames();
 
   return (
     <>
-      <PageHeader
-        title="Overview"
-        subtitle={describeWindow(window)}
-        window={window}
-        onWindow={setWindow}
-        live={live.enabled}
-        onLive={live.setEnabled}
-        onRefresh={main.reload}
-        loading={main.loading}
-      />
+      <PageHeader title="Overview" view={view} onRefresh={main.reload} loading={main.loading} />
       <Async {...main} onRetry={main.reload} minHeight={600}>
         {(d) => (
           <>
@@ -54,12 +45,7 @@ export function OverviewPage() {
               </EmptyState>
             ) : null}
             <div className="grid-2">
-              <TimeChart
-                title="Requests per second"
-                timestamps={d.series.timestamps}
-                series={[{ label: 'req/s', color: '#1d4ed8', values: d.series.rps }]}
-                formatValue={formatRps}
-              />
+              <RpsChart series={d.series} />
               <TimeChart
                 title="Error rate (%)"
                 timestamps={d.series.timestamps}
@@ -67,102 +53,63 @@ export function OverviewPage() {
                 formatValue={(v) => `${v.toFixed(1)}%`}
               />
             </div>
-            <TimeChart
-              title="Latency percentiles"
-              timestamps={d.series.timestamps}
-              series={[
-                { label: 'p50', color: '#15803d', values: d.series.p50 },
-                { label: 'p95', color: '#b45309', values: d.series.p95 },
-                { label: 'p99', color: '#7e22ce', values: d.series.p99 },
-              ]}
-              height={240}
-              formatValue={formatMs}
-            />
+            <LatencyChart series={d.series} />
             <div className="grid-3">
-              <section className="panel" aria-labelledby="top-endpoints">
-                <h2 id="top-endpoints">Top endpoints</h2>
-                {d.topEndpoints.length === 0 ? (
-                  <p className="muted">No endpoints yet.</p>
-                ) : (
-                  <ol className="rank">
-                    {d.topEndpoints.map((e) => (
-                      <li key={`${e.method} ${e.route}`}>
-                        <Link to={endpointHref(e.method, e.route, search)}>
-                          <span className="method">{e.method}</span> {e.route || '(no route)'}
-                        </Link>
-                        <span className="num">{formatCount(e.requests)}</span>
-                      </li>
-                    ))}
-                  </ol>
-                )}
-              </section>
-              <section className="panel" aria-labelledby="top-customers">
-                <h2 id="top-customers">Top customers</h2>
-                {d.topCustomers.length === 0 ? (
-                  <p className="muted">No customers yet.</p>
-                ) : (
-                  <ol className="rank">
-                    {d.topCustomers.map((c) => (
-                      <li key={c.customer_id || '(anonymous)'}>
-                        {c.customer_id ? (
-                          <span>
-                            <Link to={customerHref(c.customer_id, search)}>{c.customer_id}</Link>
-                            {names.get(c.customer_id) ? (
-                              <span className="muted small"> {names.get(c.customer_id)}</span>
-                            ) : null}
-                          </span>
-                        ) : (
-                          <span className="muted">(unauthenticated)</span>
-                        )}
-                        <span className="num">{formatCount(c.requests)}</span>
-                      </li>
-                    ))}
-                  </ol>
-                )}
-              </section>
-              <section className="panel" aria-labelledby="top-errors">
-                <h2 id="top-errors">Top error codes</h2>
-                {d.topErrors.length === 0 ? (
-                  <p className="muted">No errors in this time range.</p>
-                ) : (
-                  <ol className="rank">
-                    {d.topErrors.map((e) => (
-                      <li key={`${e.error_code}-${e.status}`}>
-                        <span>
-                          <code>{e.error_code || '(none)'}</code>{' '}
-                          <span className="muted">{e.status}</span>
-                        </span>
-                        <span className="num">{formatCount(e.requests)}</span>
-                      </li>
-                    ))}
-                  </ol>
-                )}
-              </section>
+              <Panel title="Top endpoints">
+                <RankList
+                  items={d.topEndpoints}
+                  itemKey={(e) => `${e.method} ${e.route}`}
+                  label={(e) => <EndpointLink method={e.method} route={e.route} search={search} />}
+                  count={(e) => e.requests}
+                  empty="No endpoints yet."
+                />
+              </Panel>
+              <Panel title="Top customers">
+                <TopCustomers
+                  rows={d.topCustomers}
+                  names={names}
+                  search={search}
+                  empty="No customers yet."
+                />
+              </Panel>
+              <Panel title="Top error codes">
+                <RankList
+                  items={d.topErrors}
+                  itemKey={(e) => `${e.error_code}-${e.status}`}
+                  label={(e) => (
+                    <span>
+                      <code>{e.error_code || '(none)'}</code>{' '}
+                      <span className="muted">{e.status}</span>
+                    </span>
+                  )}
+                  count={(e) => e.requests}
+                  empty="No errors in this time range."
+                />
+              </Panel>
             </div>
           </>
         )}
       </Async>
-      <section className="panel" aria-labelledby="firing-alerts">
-        <h2 id="firing-alerts">Firing alerts</h2>
-        {alerts.error ? (
-          <ErrorState error={alerts.error} onRetry={alerts.reload} />
-        ) : alerts.data === undefined ? (
-          <p className="muted">Loading…</p>
-        ) : alerts.data === null ? (
-          <p className="muted">Alerting is not configured on this collector.</p>
-        ) : alerts.data.length === 0 ? (
-          <p className="muted">No alerts firing.</p>
-        ) : (
-          <ul className="alert-list">
-            {alerts.data.map((a, i) => (
-              <li key={a.id ?? `${a.name}-${i}`} className="alert-item">
-                <strong>{a.name ?? a.rule ?? 'alert'}</strong>{' '}
-                {a.summary ? <span>{a.summary}</span> : null}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <Panel title="Firing alerts">
+        <Async {...alerts} onRetry={alerts.reload}>
+          {(firing) =>
+            firing === null ? (
+              <p className="muted">Alerting is not configured on this collector.</p>
+            ) : firing.length === 0 ? (
+              <p className="muted">No alerts firing.</p>
+            ) : (
+              <ul className="alert-list">
+                {firing.map((a, i) => (
+                  <li key={a.id ?? `${a.name}-${i}`} className="alert-item">
+                    <strong>{a.name ?? a.rule ?? 'alert'}</strong>{' '}
+                    {a.summary ? <span>{a.summary}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        </Async>
+      </Panel>
     </>
   );
 }

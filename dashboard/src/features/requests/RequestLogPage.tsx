@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { RequestTable } from '../../components/RequestTable.js';
-import { EmptyState, ErrorState, Loading } from '../../components/States.js';
+import { Async, EmptyState } from '../../components/States.js';
 import { PageHeader } from '../../components/Toolbar.js';
 import { config } from '../../config.js';
 import { useQueryParam, useTimeWindow } from '../../hooks/useTimeWindow.js';
@@ -86,27 +86,26 @@ export function RequestLogPage() {
           </label>
         </div>
       </form>
-      <div className="async" style={{ minHeight: 300 }} aria-busy={log.loading}>
-        {log.error && log.items ? (
-          <p className="stale-warning" role="alert">
-            Update failed: {log.error.message}
-          </p>
-        ) : null}
-        {log.error && !log.items ? (
-          <ErrorState error={log.error} onRetry={log.reload} />
-        ) : !log.items ? (
-          <Loading />
-        ) : log.items.length === 0 ? (
+      <Async
+        data={log.items}
+        error={log.error}
+        loading={log.loading}
+        onRetry={log.reload}
+        minHeight={300}
+        isEmpty={(items) => items.length === 0}
+        empty={
           <EmptyState title="No requests match.">
             Try a wider time range or fewer filters.
           </EmptyState>
-        ) : (
+        }
+      >
+        {(items) => (
           <>
             <p className="muted small" aria-live="polite">
-              {log.items.length} request{log.items.length === 1 ? '' : 's'} shown
+              {items.length} request{items.length === 1 ? '' : 's'} shown
               {tail ? ' · tailing' : ''}
             </p>
-            <RequestTable events={log.items} caption="Requests" />
+            <RequestTable events={items} caption="Requests" />
             {log.hasMore ? (
               <button type="button" className="btn" onClick={log.loadMore} disabled={log.loading}>
                 Load older requests
@@ -114,7 +113,7 @@ export function RequestLogPage() {
             ) : null}
           </>
         )}
-      </div>
+      </Async>
     </>
   );
 }

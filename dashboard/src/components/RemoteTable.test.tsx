@@ -1,0 +1,77 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { AppError } from '../api/errors.js';
+import { type Column, metricColumn } from './DataTable.js';
+import { RemoteTable } from './RemoteTable.js';
+
+interface Row {
+  name: string;
+  requests: number;
+}
+type Key = 'name' | 'requests';
+const rows: Row[] = [
+  { name: 'a', requests: 12_000 },
+  { name: 'b', requests: 3 },
+];
+const columns: Column<Row, Key>[] = [
+  { key: 'name', label: 'Name', sortable: true, render: (r) => r.name },
+  metricColumn<Row, Key>('requests', 'Requests', (n) => `${n} req`),
+  {
+    key: 'actions',
+    label: 'Actions',
+    hideLabel: true,
+    render: () => <button type="button">Go</button>,
+  },
+];
+
+describe('RemoteTable', () => {
+  const base = { caption: 'Things', columns, rowKey: (r: Row) => r.name, emptyTitle: 'Nothing.' };
+
+  it('shows loading, then an error with retry, then the empty state, then rows', async () => {
+    const reload = vi.fn();
+    const { rerender } = render(
+      <RemoteTable
+        {...base}
+        remote={{ data: undefined, error: undefined, loading: true, reload }}
+      />,
+    );
+    expect(screen.getByRole('status')).toHaveTextContent('Loading');
+
+    rerender(
+      <RemoteTable
+        {...base}
+        remote={{
+          data: undefined,
+          error: new AppError('network', 'Down.'),
+          loading: false,
+          reload,
+        }}
+      />,
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent('Down.');
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Retry' }));
+    expect(reload).toHaveBeenCalled();
+
+    rerender(
+      <RemoteTable {...base} remote={{ data: [], error: undefined, loading: false, reload }} />,
+    );
+    expect(screen.getByText('Nothing.')).toBeInTheDocument();
+
+    rerender(
+      <RemoteTable {...base} remote={{ data: rows, error: undefined, loading: false, reload }} />,
+    );
+    expect(screen.getByRole('table', { name: 'Things' })).toBeInTheDocument();
+  });
+
+  it('keeps the last rows when a refresh fails, with a warning', () => {
+    render(
+      <RemoteTable
+        {...base}
+        remote={{ data: rows, error: new AppError('http', 'Boom.'), loading: false, reload() {} }}
+      />,
+    );
+    expect(screen.getByRole('table', { name: 'Things' })).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('Refresh failed: Boom.');
+  });
+});
