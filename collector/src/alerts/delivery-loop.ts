@@ -27,7 +27,7 @@ export interface DeliveryLoopOptions {
   isLeader: () => boolean;
   /** Attempts per notification before it is marked failed. */
   maxAttempts: number;
-  /** First retry delay; doubles each attempt up to `maxBackoffMs`. */
+  /** First retry delay; doubles each attempt up to `maxBackoffMs` (default 5 min). */
   backoffMs: number;
   maxBackoffMs?: number;
   /** A notification not delivered this long after its state change is marked failed. */
@@ -53,7 +53,9 @@ const MIN_WAKE_MS = 20;
 
 export function startDeliveryLoop(opts: DeliveryLoopOptions): DeliveryLoop {
   const { outbox, log } = opts;
-  const maxBackoff = opts.maxBackoffMs ?? 30_000;
+  // Retries wait in the database, not in memory, so long gaps cost nothing: with enough
+  // attempts a notification outlives a receiver outage of an hour.
+  const maxBackoff = opts.maxBackoffMs ?? 300_000;
   const batchSize = opts.batchSize ?? 16;
   let stopped = false;
   let running: Promise<void> | undefined;
