@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  constantTimeEqualStrings,
   formatApiKey,
   generateApiKey,
   hashSecret,
@@ -103,5 +104,14 @@ describe('api key format', () => {
     expect(secretMatches('right', stored)).toBe(true);
     expect(secretMatches('wrong', stored)).toBe(false);
     expect(secretMatches('right', stored.subarray(0, 16))).toBe(false);
+  });
+
+  it('compares strings for equality without early exit semantics changing the answer', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        expect(constantTimeEqualStrings(a, b)).toBe(a === b);
+        expect(constantTimeEqualStrings(a, a)).toBe(true);
+      }),
+    );
   });
 });

@@ -113,6 +113,24 @@ export function hashSecretBytes(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
 
+/**
+ * Whether two strings are equal, in time that depends only on the length: every character is
+ * compared, no early exit. For presented keys, whose length is fixed and public.
+ */
+export function constantTimeEqualStrings(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** The key id of a string shaped like a key (prefix and length only; nothing else checked). */
+export function keyIdOfKeyShaped(raw: string): string | undefined {
+  return raw.length === KEY_LENGTH && raw.startsWith(KEY_PREFIX)
+    ? raw.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH)
+    : undefined;
+}
+
 /** Constant-time comparison of a presented secret against a stored hash (both digests: same length). */
 export function secretMatches(secret: string, storedHash: Buffer): boolean {
   const presented = hashSecretBytes(secret);

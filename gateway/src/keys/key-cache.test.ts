@@ -85,6 +85,48 @@ describe('key cache logic', () => {
     expect(cache.verify(formatApiKey(good.keyId, goodSecret)).ok).toBe(true);
   });
 
+  it('refuses a wrong secret for a key id whose right key was just accepted', async () => {
+    const cache = createKeyCache(scriptedStore([snapshot()]), { refreshMs: 60_000 });
+    await cache.start();
+    cache.stop();
+    expect(cache.verify(good.key).ok).toBe(true);
+    const otherSecret = generateApiKey().key.split('_')[3]!;
+    // Same id, same length, valid checksum: only the secret differs.
+    expect(cache.verify(formatApiKey(good.keyId, otherSecret))).toEqual({
+      ok: false,
+      reason: 'unknown',
+    });
+    expect(cache.verify(`${good.key.slice(0, -1)}x`)).toEqual({ ok: false, reason: 'malformed' });
+    expect(cache.verify(good.key).ok).toBe(true);
+  });
+
+  it('refuses an accepted key once a refresh brings a new hash for its id', async () => {
+    const rotated = generateApiKey();
+    const rotatedKey = formatApiKey(good.keyId, parseApiKey(rotated.key)!.secret);
+    const cache = createKeyCache(
+      scriptedStore([snapshot(), { ...snapshot({ hash: rotated.hash }), full: false }]),
+      { refreshMs: 60_000, fullReloadMs: 60_000 },
+    );
+    await cache.start();
+    cache.stop();
+    expect(cache.verify(good.key).ok).toBe(true);
+    await cache.refresh();
+    expect(cache.verify(good.key)).toEqual({ ok: false, reason: 'unknown' });
+    expect(cache.verify(rotatedKey).ok).toBe(true);
+  });
+
+  it('refuses an accepted key once a refresh says it is revoked', async () => {
+    const cache = createKeyCache(
+      scriptedStore([snapshot(), { ...snapshot({ revokedAt: 5 }), full: false }]),
+      { refreshMs: 60_000, fullReloadMs: 60_000 },
+    );
+    await cache.start();
+    cache.stop();
+    expect(cache.verify(good.key).ok).toBe(true);
+    await cache.refresh();
+    expect(cache.verify(good.key)).toEqual({ ok: false, reason: 'revoked' });
+  });
+
   it('refuses revoked keys, expired keys (by the clock) and disabled customers', async () => {
     let now = 1_000;
     const revoked = createKeyCache(scriptedStore([snapshot({ revokedAt: 500 })]), {

@@ -1,4 +1,9 @@
-import { parseApiKey, secretMatches } from './api-key.js';
+import {
+  constantTimeEqualStrings,
+  keyIdOfKeyShaped,
+  parseApiKey,
+  secretMatches,
+} from './api-key.js';
 
 /**
  * The key cache: every gateway process keeps all keys, customers and plans in memory so the
@@ -102,8 +107,24 @@ export interface KeyCacheOptions {
 }
 
 interface CachedKey {
+  keyId: string;
   customerId: string;
   hash: Buffer;
+  /**
+   * The exact presented key that last passed the SHA-256 check against `hash`, so the next
+   * request with the same key costs a constant-time string compare instead of a hash (the
+   * hash was ~3.5 µs of every authenticated request in the bench profile). Safe because:
+   * - a hit needs the presented string to equal, character for character, one that was
+   *   verified against THIS entry's hash: a wrong secret for a known key id is a different
+   *   string, so it never hits and gets the full check (and fails it);
+   * - the compare is constant-time over the fixed key length, like the digest compare;
+   * - it lives on the entry, and every refresh that changes the row (new hash, revocation,
+   *   expiry, scopes) or any full reload builds a new entry without it; revocation, expiry,
+   *   customer and plan are still checked on every request after the match.
+   * It holds a live key in process memory, as every request in flight does; nothing here is
+   * serialised, logged or shipped.
+   */
+  verified: string | undefined;
   scopes: string[];
   expiresAt: number | null;
   revokedAt: number | null;
@@ -136,11 +157,13 @@ function apply(state: State, data: KeyData): void {
   for (const c of data.customers) state.customers.set(c.id, { plan: c.plan, disabled: c.disabled });
   for (const k of data.keys) {
     state.keys.set(k.keyId, {
+      keyId: k.keyId,
       customerId: k.customerId,
       hash: Buffer.from(k.hash, 'hex'),
       scopes: Object.freeze([...k.scopes]) as string[],
       expiresAt: k.expiresAt,
       revokedAt: k.revokedAt,
+      verified: undefined,
     });
   }
 }
@@ -205,11 +228,20 @@ export function createKeyCache(store: KeyStore, opts: KeyCacheOptions): KeyCache
 
   return {
     verify(rawKey: string): KeyCheck {
-      const parsed = parseApiKey(rawKey);
-      if (!parsed) return { ok: false, reason: 'malformed' };
-      const entry = state.keys.get(parsed.keyId);
-      if (!entry || !secretMatches(parsed.secret, entry.hash))
-        return { ok: false, reason: 'unknown' };
+      const shapedId = keyIdOfKeyShaped(rawKey);
+      let entry = shapedId === undefined ? undefined : state.keys.get(shapedId);
+      if (
+        entry === undefined ||
+        entry.verified === undefined ||
+        !constantTimeEqualStrings(rawKey, entry.verified)
+      ) {
+        const parsed = parseApiKey(rawKey);
+        if (!parsed) return { ok: false, reason: 'malformed' };
+        entry = state.keys.get(parsed.keyId);
+        if (!entry || !secretMatches(parsed.secret, entry.hash))
+          return { ok: false, reason: 'unknown' };
+        entry.verified = rawKey;
+      }
       // Only someone holding the secret learns why a key stopped working.
       if (entry.revokedAt !== null) return { ok: false, reason: 'revoked' };
       if (entry.expiresAt !== null && entry.expiresAt <= now())
@@ -221,7 +253,7 @@ export function createKeyCache(store: KeyStore, opts: KeyCacheOptions): KeyCache
       if (!plan) return { ok: false, reason: 'unknown' };
       return {
         ok: true,
-        key: { keyId: parsed.keyId, customerId: entry.customerId, plan, scopes: entry.scopes },
+        key: { keyId: entry.keyId, customerId: entry.customerId, plan, scopes: entry.scopes },
       };
     },
     planFor(customerId: string): Plan | undefined {
