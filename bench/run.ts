@@ -29,6 +29,7 @@ import {
   type PinnedProcess,
   READY_PREFIX,
   spawnPinned,
+  treeCpuMs,
   treeRssBytes,
 } from './lib/processes.js';
 import {
@@ -365,7 +366,8 @@ class Bench {
   }
 
   async wrkOnce(t: Target, durationS: number): Promise<RoundSample> {
-    return runWrk({
+    const cpuBefore = t.pid ? treeCpuMs(t.pid) : null;
+    const sample = await runWrk({
       url: t.url! + REQUEST_PATH,
       connections: this.cfg.connections,
       threads: 1,
@@ -373,6 +375,11 @@ class Bench {
       headers: t.headers,
       cpu: this.cfg.loadCpu,
     });
+    const cpuAfter = t.pid ? treeCpuMs(t.pid) : null;
+    if (cpuBefore != null && cpuAfter != null && sample.requests > 0) {
+      sample.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1000) / sample.requests;
+    }
+    return sample;
   }
 
   async throughput(): Promise<Map<string, RoundSample[]>> {
@@ -392,7 +399,7 @@ class Bench {
           const s = await this.wrkOnce(t, this.cfg.durationS);
           samples.get(t.id)!.push(s);
           log(
-            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
+            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.cpuUsPerRequest === undefined ? '' : `  cpu ${s.cpuUsPerRequest.toFixed(1)} µs/req`}${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
           );
         } catch (e) {
           log(`round ${round + 1} ${t.id} failed: ${firstLine(e)}`);

@@ -127,6 +127,25 @@ export function rssBytes(pid: number): number | null {
 }
 
 /** Sum of RSS of a process and its descendants (a gateway may fork workers). */
+/** User + system CPU ms of a process and its children (from /proc; null when it is gone). */
+export function treeCpuMs(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name (which may hold spaces): utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  let total = (ticks * 1000) / CLOCK_TICKS;
+  for (const c of childPids(pid)) total += treeCpuMs(c) ?? 0;
+  return total;
+}
+
+/** USER_HZ: 100 on every Linux the bench runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
 export function treeRssBytes(pid: number): number | null {
   const own = rssBytes(pid);
   if (own == null) return null;

@@ -21,6 +21,11 @@ export interface RoundSample {
   requests: number;
   non2xx: number;
   socketErrors: number;
+  /**
+   * CPU time the proxy process (and its children) used per response in this round, µs: what a
+   * request costs the proxy, which other load on the machine disturbs far less than req/s.
+   */
+  cpuUsPerRequest?: number;
 }
 
 export interface ConfigSpec {
@@ -38,6 +43,8 @@ export interface ConfigResult extends ConfigSpec {
   rps?: Spread;
   p50Ms?: Spread;
   p99Ms?: Spread;
+  /** Proxy CPU µs per response, when the proxy's process was known. */
+  cpuUs?: Spread;
   /** Median req/s against direct, nginx and the bare Node proxy (same protocol). */
   ratios?: { direct: number | null; nginx: number | null; nodeProxy: number | null };
   /** Warnings a reader must see next to the figures (errors, rejected requests). */
@@ -138,6 +145,10 @@ export function summarize(
     r.rps = spread(samples.map((s) => s.rps));
     r.p50Ms = spread(samples.map((s) => s.p50Ms));
     r.p99Ms = spread(samples.map((s) => s.p99Ms));
+    const cpu = samples.flatMap((s) =>
+      s.cpuUsPerRequest === undefined ? [] : [s.cpuUsPerRequest],
+    );
+    if (cpu.length > 0) r.cpuUs = spread(cpu);
     return r;
   });
   const medianOf = (family: Family, protocol: Protocol | null) =>
@@ -225,20 +236,22 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+const formatUs = (us: number) => us.toFixed(1);
+
 export function renderThroughputTable(configs: readonly ConfigResult[]): string {
   const lines = [
-    '| configuration | req/s median (min–max) | p50 ms | p99 ms | × direct | × nginx | × Node proxy | notes |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| configuration | req/s median (min–max) | p50 ms | p99 ms | proxy CPU µs/req | × direct | × nginx | × Node proxy | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const c of configs) {
     if (!c.measured || !c.rps || !c.p50Ms || !c.p99Ms) {
       lines.push(
-        `| ${cell(c.label)} | not measured | | | | | | ${cell(c.reason ?? 'not measured')} |`,
+        `| ${cell(c.label)} | not measured | | | | | | | ${cell(c.reason ?? 'not measured')} |`,
       );
       continue;
     }
     lines.push(
-      `| ${cell(c.label)} | ${formatSpread(c.rps, formatRps)} | ${formatSpread(c.p50Ms, formatMs)} | ${formatSpread(c.p99Ms, formatMs)} | ${formatRatio(c.ratios?.direct ?? null)} | ${formatRatio(c.ratios?.nginx ?? null)} | ${formatRatio(c.ratios?.nodeProxy ?? null)} | ${cell(c.warnings.join('; '))} |`,
+      `| ${cell(c.label)} | ${formatSpread(c.rps, formatRps)} | ${formatSpread(c.p50Ms, formatMs)} | ${formatSpread(c.p99Ms, formatMs)} | ${c.cpuUs ? formatSpread(c.cpuUs, formatUs) : '—'} | ${formatRatio(c.ratios?.direct ?? null)} | ${formatRatio(c.ratios?.nginx ?? null)} | ${formatRatio(c.ratios?.nodeProxy ?? null)} | ${cell(c.warnings.join('; '))} |`,
     );
   }
   return lines.join('\n');
@@ -340,11 +353,20 @@ export function renderMarkdown(r: BenchReport): string {
 /** A compact console table (fixed-width columns). */
 export function renderConsole(configs: readonly ConfigResult[]): string {
   const rows: string[][] = [
-    ['configuration', 'req/s (min–max)', 'p50 ms', 'p99 ms', '×direct', '×nginx', '×node'],
+    [
+      'configuration',
+      'req/s (min–max)',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/req',
+      '×direct',
+      '×nginx',
+      '×node',
+    ],
   ];
   for (const c of configs) {
     if (!c.measured || !c.rps || !c.p50Ms || !c.p99Ms) {
-      rows.push([c.label, `not measured: ${c.reason ?? ''}`, '', '', '', '', '']);
+      rows.push([c.label, `not measured: ${c.reason ?? ''}`, '', '', '', '', '', '']);
       continue;
     }
     rows.push([
@@ -352,6 +374,7 @@ export function renderConsole(configs: readonly ConfigResult[]): string {
       formatSpread(c.rps, formatRps),
       formatMs(c.p50Ms.median),
       formatMs(c.p99Ms.median),
+      c.cpuUs ? formatUs(c.cpuUs.median) : '—',
       formatRatio(c.ratios?.direct ?? null),
       formatRatio(c.ratios?.nginx ?? null),
       formatRatio(c.ratios?.nodeProxy ?? null),
