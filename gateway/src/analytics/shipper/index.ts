@@ -7,7 +7,9 @@
  *   and counted.
  * - One sender loop, so batches leave in order. While the collector or ClickHouse is down,
  *   batches go to a bounded disk spool (oldest dropped and counted when full) and are replayed
- *   oldest first on recovery; while the spool has a backlog, new batches queue behind it.
+ *   oldest first on recovery; while the spool has a backlog, new batches queue behind it on
+ *   disk (not in memory, whose bound is far smaller), and the backlog is replayed up to
+ *   `maxInFlight` batches at a time, so it drains faster than new batches arrive.
  * - A retried batch may reach the collector twice (ack lost); the collector skips request_ids it
  *   already stored, so nothing is counted twice.
  * - 422 `invalid_events`: the lines it names are dropped and counted (`rejected`), the rest resent.
@@ -31,7 +33,7 @@ export interface ShipperOptions {
   maxQueue?: number;
   /** Events per POST (default 5 000). */
   maxBatch?: number;
-  /** Full batches sent concurrently from memory (default 4); spool replay is one at a time. */
+  /** Batches sent concurrently, from memory or from the spool (default 4). */
   maxInFlight?: number;
   /** Longest an event waits in memory before a partial batch is sent (default 1 000 ms). */
   flushMs?: number;
@@ -103,6 +105,7 @@ function validateOptions(
   for (const k of [
     'maxQueue',
     'maxBatch',
+    'maxInFlight',
     'flushMs',
     'maxSpoolBytes',
     'requestTimeoutMs',
@@ -118,7 +121,8 @@ function validateOptions(
 
 export function createShipper(options: ShipperOptions): Shipper {
   const o = validateOptions(options);
-  const agent = new Agent({ connections: 2, keepAliveTimeout: 10_000 });
+  // One connection per batch in flight: fewer would queue the POSTs maxInFlight allows.
+  const agent = new Agent({ connections: o.maxInFlight, keepAliveTimeout: 10_000 });
   let queue: RequestEvent[] = [];
   let inFlight = 0;
   const counters = { droppedQueueFull: 0, sent: 0, duplicates: 0, rejected: 0, sendFailures: 0 };
@@ -284,20 +288,48 @@ export function createShipper(options: ShipperOptions): Shipper {
       level: constants.Z_BEST_SPEED,
     });
 
+  /** Memory batches that are due go to the spool, behind its backlog. */
+  async function spillDue(s: Spool): Promise<void> {
+    while (
+      queue.length > 0 &&
+      (queue.length >= o.maxBatch || Date.now() - firstQueuedAt >= o.flushMs)
+    ) {
+      const batch = takeBatch();
+      inFlight = batch.length;
+      try {
+        await s.append(await encode(batch), batch.length);
+      } finally {
+        inFlight = 0;
+      }
+    }
+  }
+
   /** One pass: replay the spool oldest first, then send (or spool) what is in memory. */
   async function pump(final: boolean): Promise<void> {
     spool ??= await openSpool(o.spoolDir, o.maxSpoolBytes);
     const s = spool;
     // During the back-off, only move memory to disk; the next send attempt waits for nextRetryAt.
     let down = !final && Date.now() < nextRetryAt;
-    // Backlog first, so batches arrive in the order they were made.
-    for (let head = s.oldest(); head && !down; head = s.oldest()) {
-      let batch: SpooledBatch = head;
-      const result = await deliver(await s.read(batch), false, async (body, n) => {
-        batch = await s.rewrite(batch, body, n);
-      });
-      if (result === 'done') await s.remove(batch);
-      else down = true;
+    // Backlog first, so batches arrive in the order they were made (within a window of
+    // maxInFlight, which the collector stores in one insert anyway). The collector holds each
+    // POST until its next flush, so one batch at a time would replay no faster than batches were
+    // made during the outage: the backlog would never shrink while traffic continues, and memory
+    // (were new events kept there) would overflow and drop events after a long outage.
+    while (!down && s.oldest()) {
+      await spillDue(s);
+      const results = await Promise.all(
+        s.head(o.maxInFlight).map(async (head) => {
+          let batch: SpooledBatch = head;
+          const result = await deliver(await s.read(batch), false, async (body, n) => {
+            batch = await s.rewrite(batch, body, n);
+          });
+          return { batch, result };
+        }),
+      );
+      for (const { batch, result } of results) {
+        if (result === 'done') await s.remove(batch);
+        else down = true;
+      }
     }
     // Memory: send while the collector answers (up to maxInFlight full batches at once, since the
     // collector holds each request until its next insert); once it does not, move batches to disk.

@@ -19,6 +19,8 @@ export interface Spool {
   /** Appends a batch body (gzip NDJSON); may evict the oldest batches to stay under the bound. */
   append(body: Buffer, events: number): Promise<void>;
   oldest(): SpooledBatch | undefined;
+  /** The `n` oldest batches, oldest first. */
+  head(n: number): SpooledBatch[];
   read(batch: SpooledBatch): Promise<Buffer>;
   /** Replaces a batch's content (after the collector refused some of its lines). */
   rewrite(batch: SpooledBatch, body: Buffer, events: number): Promise<SpooledBatch>;
@@ -79,6 +81,7 @@ export async function openSpool(dir: string, maxBytes: number): Promise<Spool> {
       }
     },
     oldest: () => batches[0],
+    head: (n) => batches.slice(0, n),
     read: (batch) => readFile(batch.file),
     async rewrite(batch, body, n) {
       const i = batches.indexOf(batch);
