@@ -22,7 +22,11 @@ import { type Alerting, startAlerting } from './alerting.js';
 import { openAlertsDb } from './alerts-db.js';
 import { createAlertsStore, type HistoryRow } from './alerts-store.js';
 import { migrateAlerts } from './migrations.js';
-import { createNotificationOutbox } from './notification-outbox.js';
+import {
+  createNotificationOutbox,
+  insertNotifications,
+  newNotificationId,
+} from './notification-outbox.js';
 import { alertRoutes } from './routes.js';
 import { RuleInputSchema } from './rule-schema.js';
 
@@ -330,6 +334,110 @@ describe('on PostgreSQL', () => {
     } finally {
       await leader.alerting.close();
       await receiver.close();
+    }
+  }, 120_000);
+
+  it('a receiver that fails does not hold up another target, and secrets go once sent', async () => {
+    const failing = await startReceiver(() => 500);
+    const working = await startReceiver();
+    const store = await postgres.store();
+    const one = await startInstance(store, { now: FIRING });
+    try {
+      const rule = await one.alerting.store.createRule(
+        RuleInputSchema.parse({
+          name: 'two targets',
+          metric: 'rate_429',
+          threshold: 0.2,
+          targets: [
+            { url: failing.url, secret: SECRET },
+            { url: working.url, secret: SECRET },
+          ],
+        }),
+      );
+      expect(await one.alerting.runner.tick(1_000)).toBe(true);
+      await one.alerting.evaluator.idle();
+      expect(failing.received).toHaveLength(4);
+      expect(working.received).toHaveLength(1);
+      const keys = [failing.received[0]!, working.received[0]!].map(
+        (r) => r.headers['gatehouse-notification-id'],
+      );
+      expect(new Set(keys).size).toBe(2);
+      const res = await historyApi(one.alerting, rule.id);
+      expect(res.items[0].deliveries).toEqual([
+        expect.objectContaining({ url: failing.url, state: 'failed', attempts: 4 }),
+        expect.objectContaining({ url: working.url, state: 'delivered', attempts: 1 }),
+      ]);
+      expect(res.items[0].notification).toEqual([
+        {
+          url: failing.url,
+          type: 'webhook',
+          ok: false,
+          attempts: 4,
+          status: 500,
+          error: 'answered 500',
+        },
+        { url: working.url, type: 'webhook', ok: true, attempts: 1, status: 200 },
+      ]);
+      const db = await openAlertsDb({ url: PG_URL, schema: store.schema });
+      try {
+        expect(await db.query('SELECT secret FROM alert_notifications')).toEqual([
+          { secret: null },
+          { secret: null },
+        ]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await one.alerting.close();
+      await failing.close();
+      await working.close();
+    }
+  }, 120_000);
+
+  it('two senders claiming at once never get the same notification', async () => {
+    const store = await postgres.store();
+    const dbs = [
+      await openAlertsDb({ url: PG_URL, schema: store.schema }),
+      await openAlertsDb({ url: PG_URL, schema: store.schema }),
+    ];
+    try {
+      await migrateAlerts(dbs[0]!);
+      // 40 notifications for 40 rules (so none waits for another), in one transaction.
+      await dbs[0]!.transaction(async (q) => {
+        for (let i = 0; i < 40; i++) {
+          const [h] = await q<{ id: number }>(
+            `INSERT INTO alert_history (rule_id, rule_name, severity, from_state, to_state, value,
+               threshold, requests, details, at)
+             VALUES ($1, 'r', 'warning', 'ok', 'firing', 1, 0.5, 10, '{}', now()) RETURNING id`,
+            [`rule_${i}`],
+          );
+          await insertNotifications(q, Number(h!.id), `rule_${i}`, [
+            {
+              notification_id: newNotificationId(),
+              target_type: 'webhook',
+              url: 'http://receiver.test/hook',
+              secret: null,
+              body: '{}',
+            },
+          ]);
+        }
+      });
+      const claimed = await Promise.all(
+        dbs.map(async (db) => {
+          const outbox = createNotificationOutbox(db);
+          const ids: number[] = [];
+          for (;;) {
+            const batch = await outbox.claimDue(3, 60_000);
+            if (batch.length === 0) return ids;
+            ids.push(...batch.map((n) => n.id));
+          }
+        }),
+      );
+      const all = claimed.flat();
+      expect(all).toHaveLength(40);
+      expect(new Set(all).size).toBe(40);
+    } finally {
+      for (const db of dbs) await db.close();
     }
   }, 120_000);
 
