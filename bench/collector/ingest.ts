@@ -1,15 +1,36 @@
 /**
  * Ingest half of the collector benchmark: end-to-end throughput of `POST /v1/events` (gzip
  * NDJSON in, acknowledgement only after ClickHouse stored the rows) by client batch size.
- * Called from bench/collector/run.ts; each run uses its own database, dropped afterwards.
+ *
+ * The collector runs in this process; the sender runs in a child process (as a gateway would,
+ * elsewhere), builds its gzip bodies before the clock starts and only then posts them, so the
+ * collector's event loop serves ingest alone. Besides events/s the bench reports the CPU each
+ * side spent per million events (collector process, ClickHouse server process including its
+ * background merges, sender): on a shared machine throughput moves with the neighbours' load,
+ * CPU per event much less.
+ *
+ *   node --import tsx bench/collector/ingest.ts --ingest=1000000 --batches=1000,10000,50000
+ *   node --import tsx bench/collector/run.ts --ingest=... --batches=...   (with the query bench)
+ *
+ * Uses CLICKHOUSE_URL when set (the server's CPU is read from /proc when it runs on this
+ * machine), else starts a project-owned ClickHouse in a temp directory. Each run uses its own
+ * database, dropped afterwards.
  */
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadConfig, startCollector } from '@gatehouse/collector';
+import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
 import type { RequestEvent } from '@gatehouse/shared';
 
 const INGEST_TOKEN = 'bench-ingest-token-000000';
 const ADMIN_TOKEN = 'bench-admin-token-0000000';
+const THIS_FILE = fileURLToPath(import.meta.url);
 
 export interface IngestBenchOptions {
   chUrl: string;
@@ -19,13 +40,32 @@ export interface IngestBenchOptions {
   events: number;
   /** POSTs in flight at once. */
   concurrency: number;
+  /** Extra collector environment (e.g. COLLECTOR_BATCH_ROWS) for experiments. */
+  env?: Record<string, string>;
 }
 
 export interface IngestBenchResult {
   batch: number;
   eventsPerSec: number;
+  /** count() and uniqExact(request_id) of the table afterwards: both must equal `events`. */
   stored: number;
+  unique: number;
+  /** CPU seconds per million events; null when not measurable (remote ClickHouse). */
+  cpu: { collector: number; clickhouse: number | null; sender: number };
 }
+
+interface SenderJob {
+  url: string;
+  batch: number;
+  total: number;
+  concurrency: number;
+  now: number;
+}
+
+type SenderMessage =
+  | { type: 'ready' }
+  | { type: 'done'; seconds: number; cpuSeconds: number }
+  | { type: 'error'; message: string };
 
 async function sql(url: string, query: string): Promise<string> {
   const res = await fetch(`${url}/?output_format_json_quote_64bit_integers=0`, {
@@ -63,35 +103,28 @@ function event(i: number, now: number): RequestEvent {
   };
 }
 
-export async function benchIngest(options: IngestBenchOptions): Promise<IngestBenchResult> {
-  const { chUrl, batch, events: total, concurrency } = options;
-  const database = `gh_bench_ingest_${randomBytes(4).toString('hex')}`;
-  const collector = await startCollector(
-    loadConfig({
-      CLICKHOUSE_URL: chUrl,
-      CLICKHOUSE_DATABASE: database,
-      COLLECTOR_PORT: '0',
-      COLLECTOR_INGEST_TOKEN: INGEST_TOKEN,
-      GATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN,
-      LOG_LEVEL: 'warn',
-    }),
-    { retention: false },
-  );
-  const now = Date.now();
+/** The sender child: build every body, say ready, post them all on `go`, report. */
+async function runSender(job: SenderJob, send: (m: SenderMessage) => void): Promise<void> {
   const bodies: Buffer[] = [];
-  for (let i = 0; i < total; i += batch) {
+  for (let i = 0; i < job.total; i += job.batch) {
     const lines: string[] = [];
-    for (let j = i; j < Math.min(total, i + batch); j++) lines.push(JSON.stringify(event(j, now)));
+    for (let j = i; j < Math.min(job.total, i + job.batch); j++)
+      lines.push(JSON.stringify(event(j, job.now)));
     bodies.push(gzipSync(`${lines.join('\n')}\n`, { level: 1 }));
   }
-  let next = 0;
+  await new Promise<void>((resolve) => {
+    process.once('message', () => resolve());
+    send({ type: 'ready' });
+  });
+  const cpu0 = process.cpuUsage();
   const started = process.hrtime.bigint();
+  let next = 0;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: job.concurrency }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++]!;
         for (;;) {
-          const res = await fetch(`${collector.url}/v1/events`, {
+          const res = await fetch(`${job.url}/v1/events`, {
             method: 'POST',
             headers: {
               authorization: `Bearer ${INGEST_TOKEN}`,
@@ -110,8 +143,192 @@ export async function benchIngest(options: IngestBenchOptions): Promise<IngestBe
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const stored = Number(await sql(chUrl, `SELECT count() FROM ${database}.requests`));
-  await collector.close();
-  await sql(chUrl, `DROP DATABASE ${database}`);
-  return { batch, eventsPerSec: Math.round(total / seconds), stored };
+  const cpu = process.cpuUsage(cpu0);
+  send({ type: 'done', seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+}
+
+/** The pid of the process listening on the URL's port on this machine, if any. */
+function listenerPid(url: string): number | null {
+  try {
+    const port = new URL(url).port;
+    const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    const m = /pid=(\d+)/.exec(out);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of a process, in seconds. */
+function processCpuSeconds(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+export async function benchIngest(options: IngestBenchOptions): Promise<IngestBenchResult> {
+  const { chUrl, batch, events: total, concurrency } = options;
+  const database = `gh_bench_ingest_${randomBytes(4).toString('hex')}`;
+  const collector = await startCollector(
+    loadConfig({
+      CLICKHOUSE_URL: chUrl,
+      CLICKHOUSE_DATABASE: database,
+      COLLECTOR_PORT: '0',
+      COLLECTOR_INGEST_TOKEN: INGEST_TOKEN,
+      GATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN,
+      // 503s (queue full: back-pressure the sender retries) would log one line each.
+      LOG_LEVEL: 'fatal',
+      ...options.env,
+    }),
+    { retention: false },
+  );
+  const chPid = listenerPid(chUrl);
+  // A plain `node --import tsx`, whatever flags (e.g. --cpu-prof) this process runs with.
+  const child: ChildProcess = fork(THIS_FILE, ['--sender'], { execArgv: ['--import', 'tsx'] });
+  try {
+    const messages: SenderMessage[] = [];
+    let wake: (() => void) | undefined;
+    let exited: Error | undefined;
+    child.on('message', (m) => {
+      messages.push(m as SenderMessage);
+      wake?.();
+    });
+    child.on('exit', (code) => {
+      exited = new Error(`sender exited with ${code}`);
+      wake?.();
+    });
+    const nextMessage = async (): Promise<SenderMessage> => {
+      while (messages.length === 0) {
+        if (exited) throw exited;
+        await new Promise<void>((r) => {
+          wake = r;
+        });
+      }
+      const m = messages.shift()!;
+      if (m.type === 'error') throw new Error(`sender: ${m.message}`);
+      return m;
+    };
+    const job: SenderJob = { url: collector.url, batch, total, concurrency, now: Date.now() };
+    child.send(job);
+    await nextMessage(); // ready: bodies built
+    const own0 = process.cpuUsage();
+    const ch0 = processCpuSeconds(chPid);
+    child.send('go');
+    const done = await nextMessage();
+    if (done.type !== 'done') throw new Error('sender: unexpected message');
+    const own = process.cpuUsage(own0);
+    const ch1 = processCpuSeconds(chPid);
+    const [stored, unique] = (
+      await sql(chUrl, `SELECT count(), uniqExact(request_id) FROM ${database}.requests`)
+    )
+      .split('\t')
+      .map(Number) as [number, number];
+    const perMillion = 1e6 / total;
+    return {
+      batch,
+      eventsPerSec: Math.round(total / done.seconds),
+      stored,
+      unique,
+      cpu: {
+        collector: ((own.user + own.system) / 1e6) * perMillion,
+        clickhouse: ch0 === null || ch1 === null ? null : (ch1 - ch0) * perMillion,
+        sender: done.cpuSeconds * perMillion,
+      },
+    };
+  } finally {
+    child.kill();
+    await collector.close();
+    await sql(chUrl, `DROP DATABASE ${database}`);
+  }
+}
+
+/** Markdown rows for a result table (header from `ingestTableHeader`). */
+export function ingestTableRow(r: IngestBenchResult): string {
+  const f = (n: number | null) => (n === null ? 'n/a' : n.toFixed(1));
+  return `| ${r.batch.toLocaleString()} | ${r.eventsPerSec.toLocaleString()} | ${r.stored.toLocaleString()} | ${r.unique.toLocaleString()} | ${f(r.cpu.collector)} | ${f(r.cpu.clickhouse)} | ${f(r.cpu.sender)} |`;
+}
+
+export const ingestTableHeader = [
+  '| client batch (events/POST) | events/s | stored | unique ids | collector CPU s / 1M | ClickHouse CPU s / 1M | sender CPU s / 1M |',
+  '|---:|---:|---:|---:|---:|---:|---:|',
+];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const args: Record<string, string> = Object.fromEntries(
+    process.argv.slice(2).map((a) => {
+      const [k, v] = a.replace(/^--/, '').split('=');
+      return [k, v ?? ''];
+    }),
+  );
+  const events = Number(args.ingest ?? 500_000);
+  const batches = (args.batches ?? '1000,10000,50000').split(',').map(Number);
+  const concurrency = Number(args.concurrency ?? 8);
+  const repeat = Number(args.repeat ?? 1);
+  let chUrl = process.env.CLICKHOUSE_URL;
+  let stop: (() => Promise<void>) | undefined;
+  let dataDir: string | undefined;
+  if (!chUrl) {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'gh-bench-ch-'));
+    const ch = await startLocalClickHouse({
+      dataDir,
+      httpPort: await freePort(),
+      tcpPort: await freePort(),
+    });
+    chUrl = ch.url;
+    stop = ch.stop;
+  }
+  try {
+    console.log(
+      `ClickHouse ${await sql(chUrl, 'SELECT version()')}, ${os.cpus().length} cores, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}; ${events.toLocaleString()} events, ${concurrency} concurrent senders`,
+    );
+    console.log(ingestTableHeader.join('\n'));
+    for (let k = 0; k < repeat; k++)
+      for (const batch of batches)
+        console.log(ingestTableRow(await benchIngest({ chUrl, batch, events, concurrency })));
+    console.log(
+      `load afterwards ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+  } finally {
+    await stop?.();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === THIS_FILE) {
+  if (process.argv.includes('--sender')) {
+    const send = (m: SenderMessage) => process.send?.(m);
+    process.once('message', (job: SenderJob) => {
+      runSender(job, send).then(
+        () => process.disconnect(),
+        (err: Error) => {
+          send({ type: 'error', message: err.message });
+          process.disconnect();
+        },
+      );
+    });
+  } else {
+    await main();
+  }
 }
