@@ -3,13 +3,15 @@
  * gateway, collector serving the built dashboard): traffic through the gateway shows up in the
  * overview and the endpoint page, drill-down endpoint → customer → one request works, a key
  * created in the UI authenticates through the gateway and stops after it is revoked in the UI,
- * and pages need login. Each view's screenshot lands in `test-results/screenshots/`.
+ * a plan created in the UI and given to the customer sets the limits the gateway announces,
+ * every view fits a 375 px phone screen, and pages need login. Each view's screenshot lands in
+ * `test-results/screenshots/` (`<view>.png` at 1280 px, `<view>-375.png` at 375 px).
  *
  * Skipped (with the reason in the test name) until `test/support/stack.ts` exists.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,6 +36,27 @@ const stackAvailable = existsSync(stackModule) && existsSync(CHROMIUM);
 /** Evaluated in the page (a string: this file is type-checked without DOM types). */
 const TOKEN_IN_STORAGE = "sessionStorage.getItem('gatehouse.operatorToken')";
 const SHOTS = path.join(repo, 'test-results/screenshots');
+
+/** Newest modification time (ms) of a file or of any file below a folder, tests aside. */
+function newestMtime(p: string): number {
+  const st = statSync(p);
+  if (!st.isDirectory()) return /\.test\.tsx?$/.test(p) ? 0 : st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
+  return newest;
+}
+
+/** The collector serves `dashboard/dist`: rebuild it when it is missing or older than its sources. */
+function dashboardBuildIsStale(): boolean {
+  const built = path.join(repo, 'dashboard/dist/index.html');
+  if (!existsSync(built)) return true;
+  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((f) =>
+    path.join(repo, 'dashboard', f),
+  );
+  return (
+    Math.max(...sources.filter((f) => existsSync(f)).map(newestMtime)) > statSync(built).mtimeMs
+  );
+}
 
 /** Poll `check` until it returns a value (not undefined), or fail after `timeoutMs`. */
 async function until<T>(
@@ -68,7 +91,14 @@ describe.skipIf(!stackAvailable)(
     let secret = '';
 
     /** One HTTPS call through the gateway (self-signed certificate: trust the stack's CA). */
-    function gatewayGet(pathname: string, bearer: string): Promise<number> {
+    async function gatewayGet(pathname: string, bearer: string): Promise<number> {
+      return (await gatewayCall(pathname, bearer)).status;
+    }
+
+    function gatewayCall(
+      pathname: string,
+      bearer: string,
+    ): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
       const url = new URL(pathname, stack.gatewayUrl);
       return new Promise((resolve, reject) => {
         const req = https.request(
@@ -80,7 +110,7 @@ describe.skipIf(!stackAvailable)(
           },
           (res) => {
             res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
           },
         );
         req.on('error', reject);
@@ -106,8 +136,7 @@ describe.skipIf(!stackAvailable)(
 
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
-      // The collector serves dashboard/dist; build it if this checkout has not yet.
-      if (!existsSync(path.join(repo, 'dashboard/dist/index.html'))) {
+      if (dashboardBuildIsStale()) {
         execFileSync('npm', ['run', 'build', '-w', '@gatehouse/dashboard'], {
           cwd: repo,
           stdio: 'ignore',
@@ -295,6 +324,103 @@ describe.skipIf(!stackAvailable)(
       await open(`/requests?range=15m&customer_id=${encodeURIComponent(customerId)}`);
       await page.getByRole('table', { name: 'Requests' }).waitFor();
       await shot('request-log');
+    }, 120_000);
+
+    it("creates a plan in the UI, moves the customer to it, and the gateway announces that plan's limits", async () => {
+      const planName = `e2e-${randomBytes(3).toString('hex')}`;
+      await open(`/keys?customer=${encodeURIComponent(customerId)}`);
+      const form = page.getByRole('form', { name: 'New plan' });
+      await form.waitFor();
+
+      // The admin API judges the numbers; its message lands under the field it names.
+      await form.getByLabel('Plan name').fill(planName);
+      await form.getByLabel('Requests per minute').fill('1234');
+      await form.getByLabel('Burst').fill('0');
+      await form.getByRole('button', { name: 'Create plan' }).click();
+      const burst = form.getByLabel('Burst');
+      await expect.poll(() => burst.getAttribute('aria-invalid'), { timeout: 20_000 }).toBe('true');
+      const describedBy = (await burst.getAttribute('aria-describedby')) ?? '';
+      const burstError = describedBy.split(' ').find((id) => id.endsWith('-error')) ?? '';
+      expect((await page.locator(`[id="${burstError}"]`).textContent())?.length).toBeGreaterThan(0);
+      expect(await form.locator('.field-error').count()).toBe(1);
+
+      await form.getByLabel('Burst').fill('77');
+      await form.getByRole('button', { name: 'Create plan' }).click();
+      await form.getByText(`Plan “${planName}” created.`, { exact: false }).waitFor();
+      const planRow = page
+        .getByRole('table', { name: 'Plans' })
+        .locator('tr', { hasText: planName });
+      await planRow.waitFor();
+      expect(await planRow.textContent()).toContain('1,234');
+
+      // The same name again: a 409, said under the name.
+      await form.getByLabel('Plan name').fill(planName);
+      await form.getByLabel('Requests per minute').fill('1');
+      await form.getByLabel('Burst').fill('1');
+      await form.getByRole('button', { name: 'Create plan' }).click();
+      await form.getByText('A plan with this name already exists', { exact: false }).waitFor();
+      expect(await form.getByLabel('Plan name').getAttribute('aria-invalid')).toBe('true');
+      await shot('keys-new-plan');
+
+      const changePlan = page.getByRole('form', { name: 'Change plan' });
+      await changePlan.getByLabel('Plan', { exact: true }).selectOption(planName);
+      await changePlan.getByRole('button', { name: 'Change plan' }).click();
+      await page
+        .locator('.customer-pick[aria-current="true"]', { hasText: planName })
+        .waitFor()
+        .catch(async (err: unknown) => {
+          await failOnAlert('changing the plan');
+          throw err;
+        });
+
+      // The gateway refreshes customers and keys in the background; poll until it applies the plan.
+      const headers = await until(
+        "the new plan's limits in the RateLimit headers",
+        async () => {
+          const res = await gatewayCall('/v1/orders?limit=1', secret);
+          return res.headers['x-ratelimit-limit'] === '1234' ? res.headers : undefined;
+        },
+        30_000,
+      );
+      expect(headers['ratelimit-policy']).toBe('"plan";q=1234;w=60;burst=77');
+      expect(Number(headers['x-ratelimit-remaining'])).toBeLessThan(77);
+    }, 90_000);
+
+    it('fits every view into a 375 px phone screen', async () => {
+      await page.setViewportSize({ width: 375, height: 800 });
+      try {
+        const views: [string, string, string][] = [
+          ['overview', '/?range=15m', 'Overview'],
+          ['endpoints', '/endpoints?range=15m', 'Endpoints'],
+          [
+            'endpoint',
+            `/endpoints/view?range=15m&method=GET&route=${encodeURIComponent('/v1/orders')}`,
+            'GET /v1/orders',
+          ],
+          ['customers', '/customers?range=15m', 'Customers'],
+          ['customer', `/customers/${encodeURIComponent(customerId)}?range=15m`, customerName],
+          ['request-log', '/requests?range=15m', 'Request log'],
+          ['keys', `/keys?customer=${encodeURIComponent(customerId)}`, 'Keys & plans'],
+          ['alerts', '/alerts', 'Alerts'],
+        ];
+        for (const [name, url, heading] of views) {
+          await open(url);
+          await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+          await page
+            .locator('[aria-busy="true"]')
+            .first()
+            .waitFor({ state: 'detached' })
+            .catch(() => {});
+          await shot(`${name}-375`);
+          // Wide content scrolls inside its own box (tables, charts); the page itself does not.
+          const overflow = Number(
+            await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+          );
+          expect(overflow, `${name} is wider than the screen`).toBeLessThanOrEqual(0);
+        }
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
     }, 120_000);
 
     it('revoking the key in the UI stops it working at the gateway', async () => {
