@@ -337,6 +337,36 @@ describe('on PostgreSQL', () => {
     }
   }, 120_000);
 
+  it('a leader shut down while a receiver hangs leaves the notification to the next leader', async () => {
+    // The first request never gets an answer; later ones are accepted.
+    const receiver = await startReceiver((n) => (n === 1 ? 'hang' : 200));
+    const store = await postgres.store();
+    const stats = { now: FIRING };
+    const first = await startInstance(store, stats, { webhookTimeoutMs: 1000 });
+    const rule = await createRule(first.alerting, receiver.url);
+    expect(await first.alerting.runner.tick(1_000)).toBe(true);
+    // Shut down as soon as the request is out: the answer never comes.
+    while (receiver.received.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await first.alerting.close();
+    const second = await startInstance(store, stats);
+    try {
+      expect(await second.alerting.runner.tick(16_000)).toBe(true);
+      await second.alerting.evaluator.idle();
+      // At least once: the same key twice, the receiver keeps one.
+      expect(receiver.received.map((r) => r.headers['gatehouse-notification-id'])).toEqual([
+        receiver.received[0]!.headers['gatehouse-notification-id'],
+        receiver.received[0]!.headers['gatehouse-notification-id'],
+      ]);
+      const [entry] = await historyOf(second.alerting, rule.id);
+      expect(entry!.deliveries).toEqual([
+        expect.objectContaining({ state: 'delivered', attempts: 2, last_status: 200 }),
+      ]);
+    } finally {
+      await second.alerting.close();
+      await receiver.close();
+    }
+  }, 120_000);
+
   it('a receiver that fails does not hold up another target, and secrets go once sent', async () => {
     const failing = await startReceiver(() => 500);
     const working = await startReceiver();
