@@ -98,7 +98,12 @@ beforeAll(async () => {
   chPorts = { httpPort: await freePort(), tcpPort: await freePort() };
   clickhouse = await startOwnClickHouse();
   expect(clickhouse.owned).toBe(true);
-  stack = await startTestStack({ clickhouseUrl: clickhouse.url });
+  // The collector's production flush interval (the stack default is 200 ms for speed): a spool
+  // backlog replays against the collector as deployed.
+  stack = await startTestStack({
+    clickhouseUrl: clickhouse.url,
+    partEnv: { collector: { COLLECTOR_FLUSH_MS: '1000' } },
+  });
 });
 
 afterAll(async () => {
