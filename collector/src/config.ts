@@ -56,7 +56,8 @@ const EnvSchema = z.object({
   ALERT_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  // 14 attempts with doubling backoff (capped at 5 min) ride out about 30 min of receiver outage.
+  ALERT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(14),
   ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   ALERT_EXTERNAL_URL: z.url().optional(),
 });

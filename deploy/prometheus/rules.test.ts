@@ -139,7 +139,11 @@ describe('prometheus rules and alerting config', () => {
 
   const sources = [
     { part: 'gateway', paths: ['gateway/src/metrics'], prefix: 'gatehouse_' },
-    { part: 'collector', paths: ['collector/src/metrics.ts'], prefix: 'collector_' },
+    {
+      part: 'collector',
+      paths: ['collector/src/metrics.ts', 'collector/src/alerts/alerting.ts'],
+      prefix: 'collector_',
+    },
   ];
   for (const { part, paths, prefix } of sources) {
     const declared = declaredMetricNames(paths, prefix);
