@@ -67,8 +67,15 @@ export function createDataPlane(opts: DataPlaneOptions) {
 
   function proceed(ctx: RequestContext): void {
     const local = opts.local.get(ctx.path);
-    const run = local ? local(ctx) : opts.forwarder.forward(ctx);
-    run.catch((error: unknown) => fail(ctx, error));
+    if (local) {
+      local(ctx).catch((error: unknown) => fail(ctx, error));
+      return;
+    }
+    try {
+      opts.forwarder.forward(ctx);
+    } catch (error) {
+      fail(ctx, error);
+    }
   }
 
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
