@@ -51,6 +51,26 @@ export interface AlertRule extends AlertItem {
   requests: number | null;
 }
 
+/**
+ * One notification to one target (the collector's outbox row). `url` is the target as
+ * configured, secret path and all (a Slack webhook URL is its own credential): show it only
+ * through `targetLabel`.
+ */
+export interface AlertDelivery {
+  notification_id: string;
+  type: 'webhook' | 'slack';
+  url: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  last_attempt_at: string | null;
+  /** When the next attempt is due; pending only. */
+  next_attempt_at: string | null;
+  finished_at: string | null;
+}
+
 /** One state change (`GET /api/v1/alerts/history`). */
 export interface AlertHistoryEntry extends AlertItem {
   id: string;
@@ -63,6 +83,13 @@ export interface AlertHistoryEntry extends AlertItem {
   requests: number;
   at: string;
   details: Record<string, unknown>;
+  /** Per target, for firing and resolved changes; absent from collectors before the outbox. */
+  deliveries?: AlertDelivery[];
+  /**
+   * Before the outbox: per target `{url, type, ok, attempts, status?, error?}` once all were
+   * done, null while any was pending. Read only when `deliveries` is empty.
+   */
+  notification?: unknown;
 }
 
 export const ALERT_METRICS = [

@@ -1,7 +1,4 @@
-import { type ReactNode, useId, useState } from 'react';
-import type { AlertRuleInput } from '../../api/analytics/createAlertRule.js';
 import type { AlertHistoryEntry, AlertItem, AlertRule } from '../../api/analytics/getAlerts.js';
-import { ALERT_METRICS } from '../../api/analytics/getAlerts.js';
 import { type Column, DataTable } from '../../components/DataTable.js';
 import { Panel } from '../../components/Panel.js';
 import { ActionFailed, Async, EmptyState } from '../../components/States.js';
@@ -9,16 +6,11 @@ import { PageHeader } from '../../components/Toolbar.js';
 import { config } from '../../config.js';
 import { useAutoRefresh } from '../../hooks/useAutoRefresh.js';
 import { formatDate } from '../../utils/format.js';
+import { DeliveryList, DeliverySummary } from './DeliveryList.js';
+import { deliveriesOf, deliveryCounts, lastFiringDeliveries, targetLabel } from './delivery.js';
+import { NewRuleForm } from './NewRuleForm.js';
 import { useAlertsData } from './useAlertsData.js';
-import {
-  buildRuleInput,
-  describeRule,
-  EMPTY_RULE_FORM,
-  formatAlertValue,
-  isLatency,
-  METRIC_LABELS,
-  type RuleForm,
-} from './utils.js';
+import { describeRule, formatAlertValue } from './utils.js';
 
 export function AlertsPage() {
   const live = useAutoRefresh(config.autoRefreshMs);
@@ -43,17 +35,16 @@ export function AlertsPage() {
             </EmptyState>
           ) : (
             <>
-              <FiringList items={d.firing} />
+              <FiringList items={d.firing} history={d.history} />
               <RulesTable
                 rules={d.rules}
                 pending={data.pending}
                 onDelete={(id) => void data.actions.deleteRule(id)}
                 onToggle={(id, enabled) => void data.actions.setEnabled(id, enabled)}
               />
-              <NewRuleForm
-                busy={data.pending === 'create'}
-                onCreate={(input) => data.actions.createRule(input)}
-              />
+              <Panel title="New rule">
+                <NewRuleForm busy={data.pending === 'create'} onCreate={data.actions.createRule} />
+              </Panel>
               <HistoryList items={d.history} rules={d.rules} />
             </>
           )
@@ -63,7 +54,13 @@ export function AlertsPage() {
   );
 }
 
-function FiringList({ items }: { items: readonly AlertItem[] }) {
+function FiringList({
+  items,
+  history,
+}: {
+  items: readonly AlertItem[];
+  history: readonly AlertHistoryEntry[];
+}) {
   return (
     <Panel title="Firing">
       {items.length === 0 ? (
@@ -77,6 +74,12 @@ function FiringList({ items }: { items: readonly AlertItem[] }) {
               {a.summary ? <div>{a.summary}</div> : null}
               {a.started_at ? (
                 <div className="muted small">since {formatDate(a.started_at)}</div>
+              ) : null}
+              {typeof a.rule_id === 'string' ? (
+                <DeliveryList
+                  deliveries={lastFiringDeliveries(history, a.rule_id)}
+                  empty="No notification targets."
+                />
               ) : null}
             </li>
           ))}
@@ -130,7 +133,7 @@ function RulesTable({
       render: (r) =>
         r.targets.length === 0
           ? '–'
-          : r.targets.map((t) => `${t.type}: ${new URL(t.url).host}`).join(', '),
+          : r.targets.map((t) => `${t.type}: ${targetLabel(t.url)}`).join(', '),
     },
     {
       key: 'actions',
@@ -174,113 +177,6 @@ function RulesTable({
   );
 }
 
-function NewRuleForm({
-  busy,
-  onCreate,
-}: {
-  busy: boolean;
-  onCreate: (input: AlertRuleInput) => Promise<boolean>;
-}) {
-  const id = useId();
-  const [form, setForm] = useState<RuleForm>(EMPTY_RULE_FORM);
-  const [problem, setProblem] = useState<{ error: string; field: keyof RuleForm } | null>(null);
-  const set =
-    <K extends keyof RuleForm>(k: K) =>
-    (e: { target: { value: string } }) =>
-      setForm((f) => ({ ...f, [k]: e.target.value as RuleForm[K] }));
-  const field = (k: keyof RuleForm, label: string, input: ReactNode) => (
-    <div className="field">
-      <label htmlFor={`${id}-${k}`}>{label}</label>
-      {input}
-      {problem?.field === k ? <p className="field-error">{problem.error}</p> : null}
-    </div>
-  );
-  const text = (k: keyof RuleForm, extra: Record<string, unknown> = {}) => (
-    <input id={`${id}-${k}`} value={String(form[k])} onChange={set(k)} {...extra} />
-  );
-  return (
-    <Panel title="New rule">
-      <form
-        className="inline-form"
-        aria-label="New alert rule"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const built = buildRuleInput(form);
-          if ('error' in built) {
-            setProblem(built);
-            return;
-          }
-          setProblem(null);
-          if (await onCreate(built.input)) setForm(EMPTY_RULE_FORM);
-        }}
-      >
-        {field('name', 'Name', text('name'))}
-        {field(
-          'kind',
-          'Kind',
-          <select id={`${id}-kind`} value={form.kind} onChange={set('kind')}>
-            <option value="threshold">Threshold</option>
-            <option value="burn_rate">SLO burn rate</option>
-          </select>,
-        )}
-        {field('route', 'Route (blank = all)', text('route', { placeholder: '/v1/orders' }))}
-        {field('customer_id', 'Customer id (blank = all)', text('customer_id'))}
-        {form.kind === 'threshold' ? (
-          <>
-            {field(
-              'metric',
-              'Metric',
-              <select id={`${id}-metric`} value={form.metric} onChange={set('metric')}>
-                {ALERT_METRICS.map((m) => (
-                  <option key={m} value={m}>
-                    {METRIC_LABELS[m]}
-                  </option>
-                ))}
-              </select>,
-            )}
-            {field(
-              'threshold',
-              isLatency(form.metric) ? 'Threshold (ms)' : 'Threshold (%)',
-              text('threshold', { inputMode: 'decimal' }),
-            )}
-            {field('window', 'Window', text('window', { placeholder: '5m' }))}
-          </>
-        ) : (
-          field('objective', 'Objective (%)', text('objective', { inputMode: 'decimal' }))
-        )}
-        {field('min_requests', 'Min requests', text('min_requests', { inputMode: 'numeric' }))}
-        {field('for', 'For', text('for', { placeholder: '1m' }))}
-        {field(
-          'severity',
-          'Severity',
-          <select id={`${id}-severity`} value={form.severity} onChange={set('severity')}>
-            <option value="critical">critical</option>
-            <option value="warning">warning</option>
-            <option value="info">info</option>
-          </select>,
-        )}
-        {field(
-          'target_type',
-          'Notify via',
-          <select id={`${id}-target_type`} value={form.target_type} onChange={set('target_type')}>
-            <option value="webhook">Webhook (Alertmanager JSON)</option>
-            <option value="slack">Slack incoming webhook</option>
-          </select>,
-        )}
-        {field('target_url', 'Webhook URL (optional)', text('target_url', { type: 'url' }))}
-        {field(
-          'target_secret',
-          'Signing secret (optional)',
-          text('target_secret', { type: 'password', autoComplete: 'off' }),
-        )}
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          Create rule
-        </button>
-      </form>
-    </Panel>
-  );
-}
-
 function HistoryList({
   items,
   rules,
@@ -315,14 +211,22 @@ function HistoryList({
       ),
     },
     { key: 'requests', label: 'Requests', numeric: true, render: (h) => h.requests },
+    {
+      key: 'notified',
+      label: 'Notifications',
+      className: 'deliveries-cell',
+      render: (h) => <DeliveryList deliveries={deliveriesOf(h)} />,
+    },
   ];
   return (
     <Panel title="History">
+      <DeliverySummary {...deliveryCounts(items)} />
       <DataTable
         caption="Alert history"
         columns={columns}
         rows={items}
         rowKey={(h) => h.id}
+        rowData={(h) => ({ 'data-history-id': h.id })}
         empty="No alert has changed state yet."
       />
     </Panel>

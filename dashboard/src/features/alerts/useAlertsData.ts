@@ -57,7 +57,19 @@ export function useAlertsData(tick: number) {
   }, []);
 
   const actions = {
-    createRule: (input: AlertRuleInput) => run('create', () => createAlertRule(analytics, input)),
+    /** The refusal goes back to the form, which shows it under the fields it names. */
+    createRule: async (input: AlertRuleInput): Promise<AppError | null> => {
+      setPending('create');
+      try {
+        await createAlertRule(analytics, input);
+        setVersion((v) => v + 1);
+        return null;
+      } catch (err) {
+        return normaliseError(err);
+      } finally {
+        setPending(null);
+      }
+    },
     deleteRule: (id: string) => run(`delete:${id}`, () => deleteAlertRule(analytics, id)),
     setEnabled: (id: string, enabled: boolean) =>
       run(`toggle:${id}`, () => updateAlertRule(analytics, id, { enabled })),

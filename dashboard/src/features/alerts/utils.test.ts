@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRule } from '../../api/analytics/getAlerts.js';
-import { buildRuleInput, describeRule, EMPTY_RULE_FORM, formatAlertValue } from './utils.js';
+import { errorFromStatus } from '../../api/errors.js';
+import {
+  buildRuleInput,
+  describeRule,
+  EMPTY_RULE_FORM,
+  formatAlertValue,
+  ruleProblemsFrom,
+} from './utils.js';
 
 describe('buildRuleInput', () => {
   it('turns a percentage threshold into a fraction and blank scope fields into null', () => {
@@ -83,5 +90,39 @@ describe('formatAlertValue and describeRule', () => {
     expect(describeRule(rule)).toBe(
       '5xx error rate > 5% over 5m on /v1/orders (min 20 requests, for 1m)',
     );
+  });
+});
+
+describe('ruleProblemsFrom', () => {
+  const refusal = (field: string, details?: { field: string; message: string }[]) =>
+    errorFromStatus(422, {
+      error: { code: 'invalid_rule', message: `${field}: bad`, field, details, request_id: 'r' },
+    });
+
+  it('maps the API’s target paths onto the form’s single target', () => {
+    const err = refusal('targets.0.url', [
+      { field: 'targets.0.url', message: 'must be an http(s) URL' },
+      { field: 'targets.0.type', message: 'Invalid option' },
+      { field: 'targets', message: 'Too big' },
+      { field: 'min_requests', message: 'Too small' },
+    ]);
+    expect(ruleProblemsFrom(err)).toEqual({
+      fields: {
+        target_url: 'must be an http(s) URL',
+        target_type: 'Invalid option',
+        min_requests: 'Too small',
+      },
+      form: null,
+    });
+  });
+
+  it('keeps problems with fields the form lacks for one form message', () => {
+    expect(
+      ruleProblemsFrom(refusal('burn_windows', [{ field: 'burn_windows.0.long', message: 'x' }])),
+    ).toEqual({ fields: {}, form: 'burn_windows.0.long: x' });
+    expect(ruleProblemsFrom(refusal('target_url'))).toEqual({
+      fields: {},
+      form: 'target_url: bad',
+    });
   });
 });

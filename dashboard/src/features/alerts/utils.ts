@@ -1,5 +1,6 @@
 import type { AlertRuleInput } from '../../api/analytics/createAlertRule.js';
 import type { AlertMetric, AlertRule } from '../../api/analytics/getAlerts.js';
+import type { AppError } from '../../api/errors.js';
 
 /** The create-rule form as typed: numbers are text until submitted; rates are percentages. */
 export interface RuleForm {
@@ -98,6 +99,48 @@ export function buildRuleInput(
     ];
   }
   return { input };
+}
+
+/** A message per form field; absent fields have nothing to say. */
+export type RuleProblems = Partial<Record<keyof RuleForm, string>>;
+
+/** The form's single target stands for `targets.0`; the API names its parts by path. */
+const TARGET_FIELDS: Record<string, keyof RuleForm> = {
+  url: 'target_url',
+  secret: 'target_secret',
+  type: 'target_type',
+};
+
+/** An API field path (`threshold`, `targets.0.url`, `targets`) → the form field showing it. */
+function formFieldOf(path: string | undefined): keyof RuleForm | undefined {
+  if (path === undefined) return undefined;
+  if (path === 'targets' || /^targets\.\d+$/.test(path)) return 'target_url';
+  const target = /^targets\.\d+\.(\w+)$/.exec(path);
+  if (target) return TARGET_FIELDS[target[1]!];
+  return Object.hasOwn(EMPTY_RULE_FORM, path) && !path.startsWith('target_')
+    ? (path as keyof RuleForm)
+    : undefined;
+}
+
+/**
+ * The collector's refusal → messages under the fields it names (422 `invalid_rule` details, or
+ * the envelope's `field` as `webhook_target_refused` gives), and whatever names no form field
+ * (a resolve threshold, burn windows…) as one form message.
+ */
+export function ruleProblemsFrom(err: AppError): { fields: RuleProblems; form: string | null } {
+  const fields: RuleProblems = {};
+  const unplaced: string[] = [];
+  for (const p of err.problems) {
+    const f = formFieldOf(p.field);
+    if (f === undefined) unplaced.push(`${p.field || 'body'}: ${p.message}`);
+    else fields[f] ??= p.message;
+  }
+  if (err.problems.length === 0) {
+    const f = formFieldOf(err.field);
+    if (f !== undefined) fields[f] = err.message;
+    else unplaced.push(err.message);
+  }
+  return { fields, form: unplaced.length > 0 ? unplaced.join(' ') : null };
 }
 
 /** A measured value as people read it: percent for rates, ms for latency, × for burn rates. */
