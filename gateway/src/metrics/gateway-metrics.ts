@@ -1,5 +1,6 @@
 import type { RequestEvent } from '@gatehouse/shared';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { bucketIndex, exposeCounter, exposeHistogram, SeriesTable } from './request-series.js';
 
 /**
  * The gateway's Prometheus metrics, on a registry of its own (several gateways can run in
@@ -23,30 +24,33 @@ export interface MetricsSources {
   keyCacheStats?: () => { keys: number; lastRefreshAt: number } | undefined;
 }
 
-const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export function createGatewayMetrics(sources: MetricsSources = {}): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_gateway_' });
-  const requests = new Counter({
+  // Per-request series: counted in plain objects, exposed at scrape (request-series.ts).
+  const requests = new SeriesTable(['route', 'method', 'status_class'], BUCKETS.length, [
+    ...STATUS_CLASSES,
+  ]);
+  exposeCounter(registry, {
     name: 'gatehouse_gateway_requests_total',
     help: 'Requests answered by the data plane, by route template, method and status class.',
-    labelNames: ['route', 'method', 'status_class'],
-    registers: [registry],
+    table: requests,
   });
-  const latency = new Histogram({
+  exposeHistogram(registry, {
     name: 'gatehouse_gateway_request_duration_seconds',
     help: 'Total time from request arrival to response end.',
-    labelNames: ['route', 'method', 'status_class'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
+    table: requests,
+    bounds: BUCKETS,
   });
-  const upstreamLatency = new Histogram({
+  const upstream = new SeriesTable(['route', 'method'], BUCKETS.length);
+  exposeHistogram(registry, {
     name: 'gatehouse_gateway_upstream_duration_seconds',
     help: 'Time from forwarding to the upstream response headers.',
-    labelNames: ['route', 'method'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
+    table: upstream,
+    bounds: BUCKETS,
   });
   const rateLimited = new Counter({
     name: 'gatehouse_gateway_rate_limit_rejections_total',
@@ -108,15 +112,22 @@ export function createGatewayMetrics(sources: MetricsSources = {}): GatewayMetri
   return {
     registry,
     observe(event) {
-      const statusClass = STATUS_CLASSES[Math.floor(event.status / 100) - 1] ?? '5xx';
-      const labels = { route: event.route, method: event.method, status_class: statusClass };
-      requests.inc(labels);
-      latency.observe(labels, event.latency_ms / 1000);
+      const statusIndex = Math.floor(event.status / 100) - 1;
+      const s = requests.get(
+        event.route,
+        event.method,
+        statusIndex >= 0 && statusIndex < STATUS_CLASSES.length ? statusIndex : 4,
+      );
+      const seconds = event.latency_ms / 1000;
+      s.count++;
+      s.sum += seconds;
+      s.buckets[bucketIndex(BUCKETS, seconds)]!++;
       if (event.upstream_latency_ms > 0) {
-        upstreamLatency.observe(
-          { route: event.route, method: event.method },
-          event.upstream_latency_ms / 1000,
-        );
+        const u = upstream.get(event.route, event.method);
+        const up = event.upstream_latency_ms / 1000;
+        u.count++;
+        u.sum += up;
+        u.buckets[bucketIndex(BUCKETS, up)]!++;
       }
     },
     authFailure: (reason) => authFailures.inc({ reason }),
