@@ -48,8 +48,11 @@ export interface RequestContext {
   bytesIn: number;
   bytesOut: number;
   idempotentReplayed: boolean;
-  /** Set by the auth-failure limiter; the auth policy calls it on bad credentials. */
-  onAuthFailure: (() => void) | undefined;
+  /**
+   * Set by the auth-failure limiter; the auth policy calls it with this context on bad
+   * credentials (one function for every request: no closure per request).
+   */
+  onAuthFailure: ((ctx: RequestContext) => void) | undefined;
 }
 
 export function createContext(

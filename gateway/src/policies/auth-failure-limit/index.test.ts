@@ -9,7 +9,7 @@ describe('auth-failure-limit policy', () => {
     const attempt = (ip: string) => {
       const ctx = fakeContext({ ip });
       const result = policy(ctx);
-      if (!result) ctx.onAuthFailure?.();
+      if (!result) ctx.onAuthFailure?.(ctx);
       return result;
     };
     expect([attempt('10.0.0.1'), attempt('10.0.0.1'), attempt('10.0.0.1')]).toEqual([

@@ -41,12 +41,14 @@ export function authFailureLimit(
         headers: { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) },
       });
     }
-    ctx.onAuthFailure = () => {
-      const r = gcra(tats.get(ip), now(), limit);
-      tats.set(ip, r.newTat);
-    };
+    ctx.onAuthFailure = recordFailure;
     return undefined;
   } as Policy & { size(): number };
+
+  function recordFailure(ctx: Parameters<Policy>[0]): void {
+    const r = gcra(tats.get(ctx.clientIp), now(), limit);
+    tats.set(ctx.clientIp, r.newTat);
+  }
   policy.size = () => tats.size;
   return policy;
 }

@@ -38,7 +38,7 @@ export function auth(deps: AuthDeps, options: AuthOptions = {}): Policy {
 
   function fail(ctx: RequestContext, reason: string): ApiError {
     deps.onFailure?.(reason);
-    ctx.onAuthFailure?.();
+    ctx.onAuthFailure?.(ctx);
     return new ApiError(GatewayErrors.invalid_credentials, {
       headers: { 'www-authenticate': `${challenge}, error="invalid_token"` },
     });

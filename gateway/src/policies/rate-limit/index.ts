@@ -32,43 +32,93 @@ export function rateLimit(deps: RateLimitDeps, options: RateLimitOptions = {}): 
   // Bounded local limits when the shared store is down (DESIGN: never "no limits").
   const fallback = deps.store.kind === 'memory' ? deps.store : createMemoryStore({ now });
 
-  function planFor(ctx: RequestContext): {
-    who: string;
+  /** What one caller (and route override) is limited by: keys, numbers and fixed headers. */
+  interface Bucket {
+    /** The frozen plan object this was built from: a refreshed plan is a new object. */
+    plan: unknown;
+    tagged: string;
     perMinute: number;
     burst: number;
-    perSecond: number | null | undefined;
+    limits: GcraLimit[];
     dailyQuota: number | null | undefined;
-    routeKey: string;
-  } {
-    const override = ctx.route?.rateLimit;
-    const routeKey = override ? `:r:${ctx.route!.prefix}` : '';
-    if (ctx.caller) {
-      const plan = ctx.caller.plan;
-      return {
-        who: `c:${ctx.caller.customerId}`,
-        perMinute: override?.requests_per_minute ?? plan.requests_per_minute,
-        burst: override?.burst ?? plan.burst,
-        perSecond: override ? override.requests_per_second : plan.requests_per_second,
-        dailyQuota: plan.daily_quota,
-        routeKey,
-      };
-    }
+    policyHeader: string;
+    limitHeader: string;
+  }
+
+  function bucketFor(
+    who: string,
+    routeKey: string,
+    plan: unknown,
+    perMinute: number,
+    burst: number,
+    perSecond: number | null | undefined,
+    dailyQuota: number | null | undefined,
+  ): Bucket {
+    // `{who}` is a Redis Cluster hash tag: every key of one decision (buckets and quota) starts
+    // with the same `<prefix>{<who>}`, whose first `{`...`}` pair lies inside that shared text,
+    // so they hash to one slot and the one Lua script may touch them all (no CROSSSLOT).
+    // Customers still spread over the cluster's slots.
+    const tagged = `${opts.prefix}{${who}}`;
+    const base = `${tagged}${routeKey}`;
+    const limits: GcraLimit[] = [{ key: `${base}:m`, emissionMs: 60_000 / perMinute, burst }];
+    if (perSecond)
+      limits.push({ key: `${base}:s`, emissionMs: 1000 / perSecond, burst: perSecond });
     return {
-      who: `ip:${ctx.clientIp}`,
-      perMinute: opts.anonymous.requests_per_minute,
-      burst: opts.anonymous.burst,
-      perSecond: undefined,
-      dailyQuota: undefined,
-      routeKey: '',
+      plan,
+      tagged,
+      perMinute,
+      burst,
+      limits,
+      dailyQuota,
+      policyHeader: `"plan";q=${perMinute};w=60;burst=${burst}`,
+      limitHeader: String(perMinute),
     };
   }
 
-  function finish(ctx: RequestContext, d: Decision, p: ReturnType<typeof planFor>): PolicyResult {
+  // Per customer (and route override): keys and header texts built once, not per request.
+  // Bounded by the customers that called recently; rebuilt when the plan object changes.
+  const buckets = new Map<string, Bucket>();
+  const MAX_BUCKETS = 10_000;
+
+  function callerBucket(ctx: RequestContext): Bucket {
+    const caller = ctx.caller!;
+    const plan = caller.plan;
+    const override = ctx.route?.rateLimit;
+    const cacheKey = override ? `${caller.customerId}\n${ctx.route!.prefix}` : caller.customerId;
+    const hit = buckets.get(cacheKey);
+    if (hit !== undefined && hit.plan === plan) return hit;
+    const b = bucketFor(
+      `c:${caller.customerId}`,
+      override ? `:r:${ctx.route!.prefix}` : '',
+      plan,
+      override?.requests_per_minute ?? plan.requests_per_minute,
+      override?.burst ?? plan.burst,
+      override ? override.requests_per_second : plan.requests_per_second,
+      plan.daily_quota,
+    );
+    if (buckets.size >= MAX_BUCKETS) buckets.clear();
+    buckets.set(cacheKey, b);
+    return b;
+  }
+
+  function anonymousBucket(ctx: RequestContext): Bucket {
+    return bucketFor(
+      `ip:${ctx.clientIp}`,
+      '',
+      undefined,
+      opts.anonymous.requests_per_minute,
+      opts.anonymous.burst,
+      undefined,
+      undefined,
+    );
+  }
+
+  function finish(ctx: RequestContext, d: Decision, b: Bucket): PolicyResult {
     const resetS = Math.ceil(d.resetMs / 1000);
     const h = ctx.responseHeaders;
-    h['ratelimit-policy'] = `"plan";q=${p.perMinute};w=60;burst=${p.burst}`;
+    h['ratelimit-policy'] = b.policyHeader;
     h.ratelimit = `"plan";r=${d.remaining};t=${resetS}`;
-    h['x-ratelimit-limit'] = String(p.perMinute);
+    h['x-ratelimit-limit'] = b.limitHeader;
     h['x-ratelimit-remaining'] = String(d.remaining);
     h['x-ratelimit-reset'] = String(resetS);
     if (d.allowed) return undefined;
@@ -85,49 +135,37 @@ export function rateLimit(deps: RateLimitDeps, options: RateLimitOptions = {}): 
   }
 
   return function rateLimitPolicy(ctx) {
-    const p = planFor(ctx);
-    // `{who}` is a Redis Cluster hash tag: every key of one decision (buckets and quota) starts
-    // with the same `<prefix>{<who>}`, whose first `{`...`}` pair lies inside that shared text,
-    // so they hash to one slot and the one Lua script may touch them all (no CROSSSLOT).
-    // Customers still spread over the cluster's slots.
-    const tagged = `${opts.prefix}{${p.who}}`;
-    const base = `${tagged}${p.routeKey}`;
-    const limits: GcraLimit[] = [
-      { key: `${base}:m`, emissionMs: 60_000 / p.perMinute, burst: p.burst },
-    ];
-    if (p.perSecond)
-      limits.push({ key: `${base}:s`, emissionMs: 1000 / p.perSecond, burst: p.perSecond });
-    const t = now();
-    const request: ConsumeRequest = {
-      limits,
-      quota: p.dailyQuota
-        ? {
-            key: `${tagged}:q:${Math.floor(t / DAY_MS)}`,
-            limit: p.dailyQuota,
-            windowMs: DAY_MS - (t % DAY_MS),
-          }
-        : undefined,
-    };
+    const b = ctx.caller ? callerBucket(ctx) : anonymousBucket(ctx);
+    let quota: ConsumeRequest['quota'];
+    if (b.dailyQuota) {
+      const t = now();
+      quota = {
+        key: `${b.tagged}:q:${Math.floor(t / DAY_MS)}`,
+        limit: b.dailyQuota,
+        windowMs: DAY_MS - (t % DAY_MS),
+      };
+    }
+    const request: ConsumeRequest = { limits: b.limits, quota };
     let decision: Decision | Promise<Decision>;
     try {
       decision = deps.store.consume(request);
     } catch (error) {
-      return onFailure(ctx, error, request, p);
+      return onFailure(ctx, error, request, b);
     }
     if (decision instanceof Promise) {
       return decision.then(
-        (d) => finish(ctx, d, p),
-        (error: unknown) => onFailure(ctx, error, request, p),
+        (d) => finish(ctx, d, b),
+        (error: unknown) => onFailure(ctx, error, request, b),
       );
     }
-    return finish(ctx, decision, p);
+    return finish(ctx, decision, b);
   };
 
   function onFailure(
     ctx: RequestContext,
     error: unknown,
     request: ConsumeRequest,
-    p: ReturnType<typeof planFor>,
+    b: Bucket,
   ): PolicyResult {
     deps.onStoreError?.(error);
     if (opts.failMode === 'closed' || fallback === deps.store) {
@@ -136,6 +174,6 @@ export function rateLimit(deps: RateLimitDeps, options: RateLimitOptions = {}): 
         headers: { 'retry-after': '1' },
       });
     }
-    return finish(ctx, fallback.consume(request) as Decision, p);
+    return finish(ctx, fallback.consume(request) as Decision, b);
   }
 }
