@@ -15,6 +15,8 @@ export interface BenchConfig {
   loadCpu: string;
   /** Fixed-rate latency run, seconds (after its own warm-up). */
   fixedRateDurationS: number;
+  /** Rate of the fixed-rate run; null = half the full chain's median maximum. */
+  fixedRate: number | null;
   memoryConnections: number;
   memoryDurationS: number;
   /**
@@ -68,6 +70,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     proxyCpu: env.BENCH_PROXY_CPU ?? '1',
     loadCpu: env.BENCH_LOAD_CPU ?? '0',
     fixedRateDurationS: num('BENCH_FIXED_RATE_DURATION', quick ? 3 : 10, env),
+    fixedRate: env.BENCH_FIXED_RATE ? num('BENCH_FIXED_RATE', 1, env) : null,
     memoryConnections: num('BENCH_MEMORY_CONNECTIONS', 5000, env),
     memoryDurationS: num('BENCH_MEMORY_DURATION', quick ? 8 : 15, env),
     profile: flag(env.BENCH_PROFILE) ? ['gw-full-https'] : list(env.BENCH_PROFILE),

@@ -420,9 +420,12 @@ class Bench {
     if (fullChainRps == null || !full?.url || full.unavailable) {
       return { ...base, rate: null, rows: [], addedP99Ms: null, reason: 'full chain not measured' };
     }
-    const rate = Math.max(1, Math.floor(fullChainRps / 2));
+    const rate = this.cfg.fixedRate ?? Math.max(1, Math.floor(fullChainRps / 2));
     const ids = ['direct', 'nginx-https', 'node-proxy-https', 'gw-nopolicy-https', 'gw-full-https'];
-    if (this.cfg.abGatewayDir) ids.push(`gw-full-https${AB_SUFFIX}`);
+    // A/B runs and capture-off runs: every other gateway HTTPS mode that was measured too.
+    for (const t of this.runnable()) {
+      if (t.family === 'gateway' && t.protocol === 'https' && !ids.includes(t.id)) ids.push(t.id);
+    }
     const rows: FixedRateRow[] = [];
     for (const id of ids) {
       const t = this.targets.find((x) => x.id === id);
@@ -432,6 +435,7 @@ class Bench {
         continue;
       }
       try {
+        const cpuBefore = t.pid ? treeCpuMs(t.pid) : null;
         const p = await spawnPinned({
           name: `fixed-rate ${id}`,
           cpu: this.cfg.loadCpu,
@@ -447,7 +451,9 @@ class Bench {
           readyTimeoutMs: (this.cfg.fixedRateDurationS + this.cfg.warmupS + 60) * 1000,
         });
         await p.stop();
+        const cpuAfter = t.pid ? treeCpuMs(t.pid) : null;
         const r = p.info as Record<string, number>;
+        const sent = rate * (this.cfg.fixedRateDurationS + this.cfg.warmupS);
         rows.push({
           id,
           label: t.label,
@@ -457,9 +463,12 @@ class Bench {
           p99Ms: r.p99Ms,
           errors: r.errors,
           non2xx: r.non2xx,
+          ...(cpuBefore != null && cpuAfter != null
+            ? { cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / sent }
+            : {}),
         });
         log(
-          `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms`,
+          `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms${cpuBefore != null && cpuAfter != null ? ` cpu ${(((cpuAfter - cpuBefore) * 1000) / sent).toFixed(1)} µs/req` : ''}`,
         );
       } catch (e) {
         rows.push({ id, label: t.label, measured: false, reason: firstLine(e) });

@@ -68,6 +68,8 @@ export interface FixedRateRow {
   p99Ms?: number;
   errors?: number;
   non2xx?: number;
+  /** Proxy CPU per request at this rate (warm-up included), µs. */
+  cpuUsPerRequest?: number;
 }
 
 export interface FixedRateResult {
@@ -269,16 +271,16 @@ export function renderFixedRate(f: FixedRateResult | null): string {
   const lines = [
     `Open-loop fixed rate of ${formatRps(f.rate)} req/s (half the full chain's median maximum), ${f.durationS} s, ${f.connections} connections, loader: ${f.loader}.`,
     '',
-    '| target | achieved req/s | p50 ms | p99 ms | errors / non-2xx |',
-    '|---|---:|---:|---:|---:|',
+    '| target | achieved req/s | p50 ms | p99 ms | proxy CPU µs/req | errors / non-2xx |',
+    '|---|---:|---:|---:|---:|---:|',
   ];
   for (const r of f.rows) {
     if (!r.measured) {
-      lines.push(`| ${cell(r.label)} | not measured | | | ${cell(r.reason ?? '')} |`);
+      lines.push(`| ${cell(r.label)} | not measured | | | | ${cell(r.reason ?? '')} |`);
       continue;
     }
     lines.push(
-      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${formatMs(r.p99Ms ?? 0)} | ${r.errors ?? 0} / ${r.non2xx ?? 0} |`,
+      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${formatMs(r.p99Ms ?? 0)} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.errors ?? 0} / ${r.non2xx ?? 0} |`,
     );
   }
   lines.push('');
