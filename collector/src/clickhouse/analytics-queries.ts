@@ -1,10 +1,17 @@
 /**
  * The query API's reads, one small function each. Windows up to an hour read the raw table
- * (exact to the millisecond). Longer windows read a rollup, aligned to its granularity:
- * - no customer involved: `requests_1m_routes`, or `requests_1h_routes` beyond a day;
- * - by customer only (no route/status): `requests_1m_customers`, or `requests_1h_customers`
- *   beyond a day;
- * - anything else: `requests_1m` (every dimension, per minute).
+ * (exact to the millisecond). Longer windows read rollups (see migrations.ts), and what bounds
+ * their cost is how many quantile states they merge, so each query reads the table with the
+ * fewest dimensions that still has the ones it filters or groups by (`SOURCES`), at the coarsest
+ * granularity that fits:
+ * - aggregates (overview, tables, status and error breakdowns): the whole hours inside the
+ *   window from an hourly table, the partial first and last hour from the matching per-minute
+ *   table, so the answer covers the window to the minute (both ends rounded outwards to whole
+ *   minutes) and a day reads ~24 hourly buckets plus at most ~60 minute buckets;
+ * - time series: one table whose granularity is at most the bucket (per minute up to a day,
+ *   per hour beyond, aligned outwards to it).
+ * Customer tables over rollups fetch percentiles only for the rows they return (see
+ * `customers`), unless sorted by a percentile.
  */
 import type {
   CUSTOMER_SORT_KEYS,
@@ -33,6 +40,23 @@ interface Needs {
   route?: boolean;
   status?: boolean;
 }
+
+type Dim = keyof Needs;
+
+/**
+ * Rollups by granularity, smallest first within one: the first holding every needed dimension
+ * serves. `route` covers route and method; `status` covers status and error code.
+ */
+const SOURCES: readonly { table: string; seconds: 60 | 3600; dims: readonly Dim[] }[] = [
+  { table: 'requests_1m_total', seconds: 60, dims: [] },
+  { table: 'requests_1m_customers', seconds: 60, dims: ['customer'] },
+  { table: 'requests_1m_routes', seconds: 60, dims: ['route', 'status'] },
+  { table: 'requests_1m', seconds: 60, dims: ['customer', 'route', 'status'] },
+  { table: 'requests_1h_total', seconds: 3600, dims: [] },
+  { table: 'requests_1h_endpoints', seconds: 3600, dims: ['route'] },
+  { table: 'requests_1h_customers', seconds: 3600, dims: ['customer'] },
+  { table: 'requests_1h_routes', seconds: 3600, dims: ['route', 'status'] },
+];
 
 export interface Window {
   fromMs: number;
@@ -76,6 +100,10 @@ interface AggRow {
 const RAW_AGG = `count() AS requests, countIf(status >= 400) AS errors,
   sum(rate_limited) AS rate_limited, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out,
   quantilesTDigest(0.5, 0.95, 0.99)(latency_ms) AS q`;
+/** ROLLUP_AGG without the percentiles. */
+const COUNTERS_AGG = `countMerge(requests_state) AS requests, sumMerge(errors_state) AS errors,
+  sumMerge(rate_limited_state) AS rate_limited, sumMerge(bytes_in_state) AS bytes_in,
+  sumMerge(bytes_out_state) AS bytes_out`;
 const ROLLUP_AGG = `countMerge(requests_state) AS requests, sumMerge(errors_state) AS errors,
   sumMerge(rate_limited_state) AS rate_limited, sumMerge(bytes_in_state) AS bytes_in,
   sumMerge(bytes_out_state) AS bytes_out,
@@ -118,27 +146,62 @@ export function bucketSeconds(w: Window, minSeconds = 1): number {
   return BUCKETS_S[BUCKETS_S.length - 1]!;
 }
 
-/** The table serving a window and the dimensions a query needs, and its granularity. */
+function neededDims(f: Filters, needs: Needs): Dim[] {
+  const dims: Dim[] = [];
+  if (needs.customer || f.customer_id !== undefined) dims.push('customer');
+  if (needs.route || f.route !== undefined || f.method !== undefined) dims.push('route');
+  if (needs.status || f.status_class !== undefined) dims.push('status');
+  return dims;
+}
+
+function smallest(seconds: 60 | 3600, dims: Dim[]): string | undefined {
+  return SOURCES.find((s) => s.seconds === seconds && dims.every((d) => s.dims.includes(d)))?.table;
+}
+
+/** One table over a half-open time range [fromMs, toMs) aligned to its granularity. */
+export interface SourcePart {
+  table: string;
+  seconds: number;
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * The table serving a time series over a window, and its granularity: per minute up to a day,
+ * per hour beyond (where an hourly table has the dimensions).
+ */
 export function pickSource(
   w: Window,
   f: Filters,
   needs: Needs = {},
 ): { table: string; seconds: number } {
   if (!usesRollup(w)) return { table: 'requests', seconds: 1 };
-  const customer = needs.customer || f.customer_id !== undefined;
-  const route = needs.route || f.route !== undefined || f.method !== undefined;
-  const status = needs.status || f.status_class !== undefined;
+  const dims = neededDims(f, needs);
   const long = w.toMs - w.fromMs > MINUTE_WINDOW_MAX_MS;
-  if (!customer)
-    return long
-      ? { table: 'requests_1h_routes', seconds: 3600 }
-      : { table: 'requests_1m_routes', seconds: 60 };
-  if (!route && !status) {
-    return long
-      ? { table: 'requests_1h_customers', seconds: 3600 }
-      : { table: 'requests_1m_customers', seconds: 60 };
-  }
-  return { table: 'requests_1m', seconds: 60 };
+  const hourly = long ? smallest(3600, dims) : undefined;
+  if (hourly) return { table: hourly, seconds: 3600 };
+  return { table: smallest(60, dims) ?? 'requests_1m', seconds: 60 };
+}
+
+/**
+ * The tables serving an aggregate over a window: whole hours from the hourly table, the
+ * partial hours at either end (rounded outwards to minutes) from the per-minute one.
+ */
+export function planSources(w: Window, f: Filters, needs: Needs = {}): SourcePart[] {
+  if (!usesRollup(w)) return [{ table: 'requests', seconds: 1, fromMs: w.fromMs, toMs: w.toMs }];
+  const dims = neededDims(f, needs);
+  const minute = smallest(60, dims) ?? 'requests_1m';
+  const from = Math.floor(w.fromMs / 60_000) * 60_000;
+  const to = Math.ceil(w.toMs / 60_000) * 60_000;
+  const hourly = smallest(3600, dims);
+  const hFrom = Math.ceil(from / 3_600_000) * 3_600_000;
+  const hTo = Math.floor(to / 3_600_000) * 3_600_000;
+  if (!hourly || hTo <= hFrom) return [{ table: minute, seconds: 60, fromMs: from, toMs: to }];
+  const parts: SourcePart[] = [];
+  if (from < hFrom) parts.push({ table: minute, seconds: 60, fromMs: from, toMs: hFrom });
+  parts.push({ table: hourly, seconds: 3600, fromMs: hFrom, toMs: hTo });
+  if (hTo < to) parts.push({ table: minute, seconds: 60, fromMs: hTo, toMs: to });
+  return parts;
 }
 
 export interface AnalyticsQueries {
@@ -188,37 +251,79 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
   const raw = `${db}.requests`;
   const TABLES = ['requests', ...ROLLUP_TABLES];
 
-  /** FROM + WHERE for a window and filters, on whichever table serves them. */
-  function source(
-    w: Window,
-    f: Filters,
-    needs: Needs = {},
-  ): { from: string; agg: string; timeCol: string; count: string; seconds: number } {
+  const STATES = [
+    'requests_state',
+    'errors_state',
+    'rate_limited_state',
+    'bytes_in_state',
+    'bytes_out_state',
+    'latency_state',
+  ];
+
+  /** The filter conditions (plus `extra`, fixed SQL) on one table over [fromMs, toMs). */
+  function conditions(part: SourcePart, f: Filters, extra?: string): string {
     const cond: string[] = [];
-    const picked = pickSource(w, f, needs);
-    const rolled = picked.table !== 'requests';
-    if (rolled) {
-      const g = picked.seconds * 1000;
-      const fromAligned = Math.floor(w.fromMs / g) * g;
-      const toAligned = Math.ceil(w.toMs / g) * g;
-      cond.push(`minute >= ${dateTime(fromAligned)}`, `minute < ${dateTime(toAligned)}`);
+    if (part.table !== 'requests') {
+      cond.push(`minute >= ${dateTime(part.fromMs)}`, `minute < ${dateTime(part.toMs)}`);
     } else {
       cond.push(
-        `ts >= ${dateTime(w.fromMs)}`,
-        `ts <= ${dateTime(w.toMs)}`,
-        `ts_ms >= ${uint(w.fromMs)}`,
-        `ts_ms < ${uint(w.toMs)}`,
+        `ts >= ${dateTime(part.fromMs)}`,
+        `ts <= ${dateTime(part.toMs)}`,
+        `ts_ms >= ${uint(part.fromMs)}`,
+        `ts_ms < ${uint(part.toMs)}`,
       );
     }
     if (f.route !== undefined) cond.push(`route = ${str(f.route)}`);
     if (f.method !== undefined) cond.push(`method = ${str(f.method)}`);
     if (f.customer_id !== undefined) cond.push(`customer_id = ${str(f.customer_id)}`);
     if (f.status_class !== undefined) cond.push(`intDiv(status, 100) = ${uint(f.status_class)}`);
+    if (extra) cond.push(extra);
+    return cond.join(' AND ');
+  }
+
+  /**
+   * `FROM` target (with its WHERE) for an aggregate over a window: one table, or the union of
+   * the hourly and per-minute parts (`planSources`) exposing `columns` (fixed SQL names: the
+   * grouping columns and the states the query merges; only these are read).
+   */
+  function source(
+    w: Window,
+    f: Filters,
+    needs: Needs = {},
+    columns: string[] = STATES,
+    extra?: string,
+  ): { from: string; agg: string; count: string; rolled: boolean } {
+    const parts = planSources(w, f, needs);
+    const rolled = parts[0]!.table !== 'requests';
+    const agg = rolled ? ROLLUP_AGG : RAW_AGG;
+    const count = rolled ? 'countMerge(requests_state)' : 'count()';
+    const table = (p: SourcePart) => `${db}.${ident(p.table, TABLES)}`;
+    if (parts.length === 1) {
+      const p = parts[0]!;
+      return { from: `${table(p)} WHERE ${conditions(p, f, extra)}`, agg, count, rolled };
+    }
+    const select = columns.join(', ');
+    const union = parts
+      .map((p) => `SELECT ${select} FROM ${table(p)} WHERE ${conditions(p, f, extra)}`)
+      .join(' UNION ALL ');
+    return { from: `(${union})`, agg, count, rolled };
+  }
+
+  /** A time series' single table, aligned outwards to its granularity. */
+  function seriesSource(
+    w: Window,
+    f: Filters,
+  ): { from: string; agg: string; timeCol: string; seconds: number } {
+    const picked = pickSource(w, f);
+    const rolled = picked.table !== 'requests';
+    const g = picked.seconds * 1000;
+    const part: SourcePart = rolled
+      ? { ...picked, fromMs: Math.floor(w.fromMs / g) * g, toMs: Math.ceil(w.toMs / g) * g }
+      : { ...picked, fromMs: w.fromMs, toMs: w.toMs };
     return {
-      from: `${db}.${ident(picked.table, TABLES)} WHERE ${cond.join(' AND ')}`,
+      from: `${db}.${ident(part.table, TABLES)} WHERE ${conditions(part, f)}`,
       agg: rolled ? ROLLUP_AGG : RAW_AGG,
       timeCol: rolled ? 'minute' : 'ts',
-      count: rolled ? 'countMerge(requests_state)' : 'count()',
       seconds: picked.seconds,
     };
   }
@@ -241,7 +346,7 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     },
 
     async endpoints(w, f, sort, order, limit) {
-      const s = source(w, f, { route: true });
+      const s = source(w, f, { route: true }, ['route', 'method', ...STATES]);
       const rows = await ch.query<AggRow & { route: string; method: string }>(
         `SELECT route, method, ${s.agg} FROM ${s.from}
          GROUP BY route, method
@@ -257,22 +362,46 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     },
 
     async customers(w, f, sort, order, limit) {
-      const s = source(w, f, { customer: true });
-      const rows = await ch.query<AggRow & { customer_id: string }>(
-        `SELECT customer_id, ${s.agg} FROM ${s.from}
-         GROUP BY customer_id
-         ORDER BY ${SORT_SQL[sort]} ${direction(order)}, customer_id ASC
-         LIMIT ${uint(limit)}`,
-      );
-      return rows.map((r) => ({
+      const s = source(w, f, { customer: true }, ['customer_id', ...STATES]);
+      const toRow = (r: AggRow & { customer_id: string }) => ({
         customer_id: r.customer_id,
         ...toStats(r),
         rate_limited: Number(r.rate_limited),
-      }));
+      });
+      const orderBy = `ORDER BY ${SORT_SQL[sort]} ${direction(order)}, customer_id ASC LIMIT ${uint(limit)}`;
+      if (!s.rolled || sort === 'p50_ms' || sort === 'p95_ms' || sort === 'p99_ms') {
+        const rows = await ch.query<AggRow & { customer_id: string }>(
+          `SELECT customer_id, ${s.agg} FROM ${s.from} GROUP BY customer_id ${orderBy}`,
+        );
+        return rows.map(toRow);
+      }
+      // Merging latency states costs far more than the counters (every customer has one state
+      // per bucket), so rank by the counters first and merge percentiles for the page only.
+      const counters = source(w, f, { customer: true }, [
+        'customer_id',
+        ...STATES.filter((c) => c !== 'latency_state'),
+      ]);
+      const ranked = await ch.query<Omit<AggRow, 'q'> & { customer_id: string }>(
+        `SELECT customer_id, ${COUNTERS_AGG} FROM ${counters.from} GROUP BY customer_id ${orderBy}`,
+      );
+      if (ranked.length === 0) return [];
+      const page = source(
+        w,
+        f,
+        { customer: true },
+        ['customer_id', 'latency_state'],
+        `customer_id IN ${strList(ranked.map((r) => r.customer_id))}`,
+      );
+      const latency = await ch.query<{ customer_id: string; q: (number | null)[] }>(
+        `SELECT customer_id, quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_state) AS q
+         FROM ${page.from} GROUP BY customer_id`,
+      );
+      const q = new Map(latency.map((r) => [r.customer_id, r.q]));
+      return ranked.map((r) => toRow({ ...r, q: q.get(r.customer_id) ?? [] }));
     },
 
     async timeseries(w, f) {
-      const s = source(w, f);
+      const s = seriesSource(w, f);
       const bucket = bucketSeconds(w, s.seconds);
       const rows = await ch.query<AggRow & { bucket: number }>(
         `SELECT intDiv(toUInt32(${s.timeCol}), ${uint(bucket)}) * ${uint(bucket)} AS bucket, ${s.agg}
@@ -296,7 +425,7 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     },
 
     async statusCodes(w, f) {
-      const s = source(w, f, { status: true });
+      const s = source(w, f, { status: true }, ['status', 'requests_state']);
       const rows = await ch.query<{ status: number; requests: number }>(
         `SELECT status, ${s.count} AS requests FROM ${s.from} GROUP BY status ORDER BY status`,
       );
@@ -304,9 +433,15 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     },
 
     async errorCodes(w, f, limit) {
-      const s = source(w, f, { status: true });
+      const s = source(
+        w,
+        f,
+        { status: true },
+        ['error_code', 'status', 'requests_state'],
+        "error_code != ''",
+      );
       const rows = await ch.query<{ error_code: string; status: number; requests: number }>(
-        `SELECT error_code, status, ${s.count} AS requests FROM ${s.from} AND error_code != ''
+        `SELECT error_code, status, ${s.count} AS requests FROM ${s.from}
          GROUP BY error_code, status
          ORDER BY requests DESC, error_code ASC, status ASC
          LIMIT ${uint(limit)}`,
