@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { jwksOf, loadIdentityKey } from './identity-key.js';
 import { createIdentitySigner } from './identity-signer.js';
@@ -47,6 +47,17 @@ describe('identity token', () => {
     now += 2_000;
     expect(signer.tokenFor('c', 'k', [])).not.toBe(first);
     expect(signer.tokenFor('other', 'k', [])).not.toBe(first);
+  });
+
+  it('signs again for a key whose customer or scopes changed, even within the reuse window', () => {
+    const signer = createIdentitySigner(key);
+    const read = ['orders:read'];
+    const first = signer.tokenFor('c', 'k', read);
+    expect(signer.tokenFor('c', 'k', read)).toBe(first);
+    const widened = signer.tokenFor('c', 'k', ['orders:read', 'orders:write']);
+    expect(decodeJwt(widened).scope).toBe('orders:read orders:write');
+    expect(decodeJwt(signer.tokenFor('c2', 'k', read)).sub).toBe('c2');
+    expect(signer.tokenFor('c', 'k', read)).toBe(first);
   });
 
   it('the JWKS never carries the private part', () => {
