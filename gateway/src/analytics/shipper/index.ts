@@ -17,7 +17,7 @@
  */
 import { promisify } from 'node:util';
 import { constants, gunzipSync, gzip, gzipSync } from 'node:zlib';
-import type { EventSink, RequestEvent } from '@gatehouse/shared';
+import type { EventSink } from '@gatehouse/shared';
 import { Agent, request } from 'undici';
 import { openSpool, type Spool, type SpooledBatch } from './spool.js';
 
@@ -123,7 +123,8 @@ export function createShipper(options: ShipperOptions): Shipper {
   const o = validateOptions(options);
   // One connection per batch in flight: fewer would queue the POSTs maxInFlight allows.
   const agent = new Agent({ connections: o.maxInFlight, keepAliveTimeout: 10_000 });
-  let queue: RequestEvent[] = [];
+  /** Events already serialised as NDJSON lines. */
+  let queue: string[] = [];
   let inFlight = 0;
   const counters = { droppedQueueFull: 0, sent: 0, duplicates: 0, rejected: 0, sendFailures: 0 };
   let spool: Spool | undefined;
@@ -275,7 +276,7 @@ export function createShipper(options: ShipperOptions): Shipper {
     }
   }
 
-  function takeBatch(): RequestEvent[] {
+  function takeBatch(): string[] {
     const batch = queue.slice(0, o.maxBatch);
     queue = queue.slice(batch.length);
     return batch;
@@ -283,8 +284,10 @@ export function createShipper(options: ShipperOptions): Shipper {
 
   // Compressed on libuv's thread pool at the fastest level: a synchronous gzip of a full batch
   // held the event loop for 12–17 ms per flush (bench/ profile), paid by every in-flight request.
-  const encode = (events: RequestEvent[]) =>
-    gzipAsync(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`, {
+  // The lines were serialised one at a time in `push`: stringifying 5 000 events here held the
+  // loop another ~15 ms per flush (the full chain's p99 at load).
+  const encode = (lines: string[]) =>
+    gzipAsync(`${lines.join('\n')}\n`, {
       level: constants.Z_BEST_SPEED,
     });
 
@@ -392,8 +395,15 @@ export function createShipper(options: ShipperOptions): Shipper {
         counters.droppedQueueFull += 1;
         return;
       }
+      let line: string;
+      try {
+        line = JSON.stringify(event);
+      } catch {
+        counters.rejected += 1;
+        return;
+      }
       if (queue.length === 0) firstQueuedAt = Date.now();
-      queue.push(event);
+      queue.push(line);
       if (queue.length >= o.maxBatch) nudge();
     },
     stats() {
