@@ -269,8 +269,12 @@ export function createShipper(options: ShipperOptions): Shipper {
             .filter((l) => l.trim() !== '').length;
           return 'done';
         }
-        retryDelay = Math.min(o.maxRetryMs, retryDelay === 0 ? o.retryMs : retryDelay * 2);
-        nextRetryAt = Date.now() + retryDelay;
+        // Batches sent together fail together: back off once per attempt, not once per batch
+        // (four failed replays would otherwise multiply the delay by 16 in one go).
+        if (Date.now() >= nextRetryAt) {
+          retryDelay = Math.min(o.maxRetryMs, retryDelay === 0 ? o.retryMs : retryDelay * 2);
+          nextRetryAt = Date.now() + retryDelay;
+        }
         return 'retry';
       }
     }
