@@ -4,7 +4,10 @@
  * overview and the endpoint page, drill-down endpoint → customer → one request works, a key
  * created in the UI authenticates through the gateway and stops after it is revoked in the UI,
  * a plan created in the UI and given to the customer sets the limits the gateway announces,
- * every view fits a 375 px phone screen, and pages need login. Each view's screenshot lands in
+ * an alert rule's notifications show per target in the alert history (a receiver answering 500
+ * is "retrying" and later "delivered after N attempts", one answering 410 is "NOT delivered", a
+ * Slack webhook URL's secret path never reaches the page, and the rule form shows the
+ * collector's 422 under the field), every view fits a 375 px phone screen, and pages need login. Each view's screenshot lands in
  * `test-results/screenshots/` (`<view>.png` at 1280 px, `<view>-375.png` at 375 px).
  *
  * Skipped (with the reason in the test name) until `test/support/stack.ts` exists.
@@ -12,7 +15,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -58,6 +63,48 @@ function dashboardBuildIsStale(): boolean {
   );
 }
 
+/** The collector's settings for this file: alerts evaluated every second, loopback receivers. */
+const COLLECTOR_ENV = {
+  ALERT_EVAL_INTERVAL_MS: '1000',
+  ALERT_WEBHOOK_ALLOW_PRIVATE: 'true',
+  // Backoff doubles from 0.5 s: 14 attempts take about an hour, so a receiver answering 500
+  // stays "retrying" while the test looks at it.
+  ALERT_WEBHOOK_BACKOFF_MS: '500',
+  ALERT_WEBHOOK_MAX_ATTEMPTS: '14',
+};
+/** The secret part of the Slack-style target's URL: it must never reach the page. */
+const SLACK_SECRET = `e2eSlackSecret${randomBytes(6).toString('hex')}`;
+
+/**
+ * Alert receivers on loopback: `/down` answers 500 until `down` is cleared, `/gone` refuses
+ * with 410 (final: the collector gives up at once), the Slack-style path answers 200.
+ */
+function startReceivers() {
+  const state = { down: true, hits: new Map<string, number>() };
+  const server = http.createServer((req, res) => {
+    const p = new URL(req.url ?? '/', 'http://x').pathname;
+    state.hits.set(p, (state.hits.get(p) ?? 0) + 1);
+    req.resume();
+    req.on('end', () => {
+      res.statusCode = p === '/down' ? (state.down ? 500 : 200) : p === '/gone' ? 410 : 200;
+      res.end();
+    });
+  });
+  return { state, server };
+}
+
+interface DeliveryRow {
+  url: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+}
+interface HistoryRow {
+  id: string;
+  rule_id: string;
+  to_state: string;
+  deliveries: DeliveryRow[];
+}
+
 /** Poll `check` until it returns a value (not undefined), or fail after `timeoutMs`. */
 async function until<T>(
   what: string,
@@ -89,6 +136,23 @@ describe.skipIf(!stackAvailable)(
     let customerId = '';
     let keyId = '';
     let secret = '';
+    const receivers = startReceivers();
+    const receiverUrl = (p: string) =>
+      `http://127.0.0.1:${(receivers.server.address() as AddressInfo).port}${p}`;
+
+    /** One call to the collector's query API with the operator token. */
+    async function collectorApi<T>(method: string, pathname: string, body?: unknown): Promise<T> {
+      const res = await fetch(new URL(pathname, stack.collectorUrl), {
+        method,
+        headers: {
+          authorization: `Bearer ${stack.adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if (!res.ok) throw new Error(`${method} ${pathname} answered ${res.status}`);
+      return (await res.json()) as T;
+    }
 
     /** One HTTPS call through the gateway (self-signed certificate: trust the stack's CA). */
     async function gatewayGet(pathname: string, bearer: string): Promise<number> {
@@ -143,9 +207,10 @@ describe.skipIf(!stackAvailable)(
         });
       }
       const mod = (await import(pathToFileURL(stackModule).href)) as {
-        startStack(): Promise<Stack>;
+        startStack(options: { partEnv: { collector: Record<string, string> } }): Promise<Stack>;
       };
-      stack = await mod.startStack();
+      await new Promise<void>((r) => receivers.server.listen(0, '127.0.0.1', r));
+      stack = await mod.startStack({ partEnv: { collector: COLLECTOR_ENV } });
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [
@@ -166,6 +231,8 @@ describe.skipIf(!stackAvailable)(
       await context?.close();
       await browser?.close();
       await stack?.close();
+      receivers.server.closeAllConnections();
+      await new Promise((r) => receivers.server.close(r));
     }, 60_000);
 
     it('needs login for every page, and the query API refuses calls without the token', async () => {
@@ -385,6 +452,106 @@ describe.skipIf(!stackAvailable)(
       expect(headers['ratelimit-policy']).toBe('"plan";q=1234;w=60;burst=77');
       expect(Number(headers['x-ratelimit-remaining'])).toBeLessThan(77);
     }, 90_000);
+
+    it("shows each alert notification's delivery per target in the history, without secret URL paths", async () => {
+      await open('/alerts');
+      const form = page.getByRole('form', { name: 'New alert rule' });
+      await form.waitFor();
+      // The collector judges the secret's length; its 422 lands under that field.
+      await form.getByLabel('Name', { exact: true }).fill('e2e refused');
+      await form.getByLabel('Webhook URL (optional)').fill(receiverUrl('/down'));
+      await form.getByLabel('Signing secret (optional)').fill('short');
+      await form.getByRole('button', { name: 'Create rule' }).click();
+      const secretField = form.getByLabel('Signing secret (optional)');
+      await expect
+        .poll(() => secretField.getAttribute('aria-invalid'), { timeout: 20_000 })
+        .toBe('true');
+      expect(await form.locator('.field-error').count()).toBe(1);
+      expect(await form.locator('.field-error').textContent()).toContain('16');
+
+      const slackUrl = receiverUrl(`/services/T0E2E/B0E2E/${SLACK_SECRET}`);
+      const rule = await collectorApi<{ id: string }>('POST', '/api/v1/alerts/rules', {
+        name: `e2e 4xx ${customerName}`,
+        customer_id: customerId,
+        metric: 'rate_4xx',
+        threshold: 0.1,
+        // Two minutes: the current one and the one before, so a minute turning over right after
+        // the traffic does not empty the window before the rule fires.
+        window: '2m',
+        min_requests: 1,
+        for: '0s',
+        severity: 'critical',
+        targets: [
+          { type: 'webhook', url: receiverUrl('/down') },
+          { type: 'webhook', url: receiverUrl('/gone') },
+          { type: 'slack', url: slackUrl },
+        ],
+      });
+      for (let i = 0; i < 6; i++) await gatewayGet('/v1/orders/ord_missing_e2e', secret);
+      for (let i = 0; i < 4; i++) expect(await gatewayGet('/v1/orders?limit=1', secret)).toBe(200);
+
+      // Wait (through the API) until every target has been tried once: /down is retrying.
+      const byPath = (h: HistoryRow, p: string) => h.deliveries.find((d) => d.url.endsWith(p));
+      const firing = await until(
+        'the firing notification to be tried at every target',
+        async () => {
+          const { items } = await collectorApi<{ items: HistoryRow[] }>(
+            'GET',
+            `/api/v1/alerts/history?rule_id=${encodeURIComponent(rule.id)}`,
+          );
+          const h = items.find((i) => i.to_state === 'firing');
+          if (!h) return undefined;
+          const down = byPath(h, '/down');
+          const ready =
+            down?.state === 'pending' &&
+            down.attempts >= 1 &&
+            byPath(h, '/gone')?.state === 'failed' &&
+            byPath(h, SLACK_SECRET)?.state === 'delivered';
+          return ready ? h : undefined;
+        },
+      );
+
+      await open('/alerts');
+      const row = page.locator(`tr[data-history-id="${firing.id}"]`);
+      await row.waitFor();
+      const retrying = row.locator('[data-delivery-state="retrying"]');
+      expect(await retrying.textContent()).toMatch(/retrying: attempt \d+ failed, next at/);
+      expect(await retrying.textContent()).toContain('answered 500');
+      expect(await retrying.textContent()).toContain(receiverUrl('/down'));
+      const failed = row.locator('[data-delivery-state="failed"]');
+      expect(await failed.textContent()).toContain('NOT delivered: gave up after 1 attempt');
+      expect(await failed.textContent()).toContain('answered 410');
+      const delivered = row.locator('[data-delivery-state="delivered"]');
+      expect(await delivered.textContent()).toContain('slack');
+      expect(await delivered.textContent()).toContain(receiverUrl('/services/…'));
+      await page
+        .getByRole('region', { name: 'History' })
+        .getByText(/notifications? did NOT reach/)
+        .waitFor();
+      expect(await page.content()).not.toContain(SLACK_SECRET);
+      await shot('alerts-deliveries');
+
+      await page.setViewportSize({ width: 375, height: 800 });
+      try {
+        await row.locator('[data-delivery-state="failed"]').waitFor();
+        await shot('alerts-deliveries-375');
+        const overflow = Number(
+          await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+        );
+        expect(overflow, 'the alert history is wider than the screen').toBeLessThanOrEqual(0);
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
+
+      // The receiver recovers: the next attempt gets through, and the page says after how many.
+      receivers.state.down = false;
+      const done = await until('the retried notification to be delivered', async () => {
+        await page.reload();
+        const text = await row.locator('.delivery', { hasText: '/down' }).textContent();
+        return text?.match(/delivered after (\d+) attempts/) ? text : undefined;
+      });
+      expect(done).not.toContain('answered 500');
+    }, 120_000);
 
     it('fits every view into a 375 px phone screen', async () => {
       await page.setViewportSize({ width: 375, height: 800 });

@@ -4,6 +4,7 @@ import {
   deliveriesOf,
   deliveryCounts,
   describeDelivery,
+  formatDue,
   lastFiringDeliveries,
   scrubError,
   targetLabel,
@@ -78,6 +79,18 @@ describe('scrubError', () => {
 
   it('keeps long texts short', () => {
     expect(scrubError('x'.repeat(500))).toHaveLength(201);
+  });
+});
+
+describe('formatDue', () => {
+  it('gives the clock time for today and adds the date for other days', () => {
+    const now = new Date(2026, 0, 1, 12, 0, 0);
+    const today = formatDue(new Date(2026, 0, 1, 12, 0, 4).toISOString(), now);
+    const tomorrow = formatDue(new Date(2026, 0, 2, 0, 0, 4).toISOString(), now);
+    expect(today).toMatch(/04/);
+    expect(today).not.toMatch(/Jan/);
+    expect(tomorrow).toMatch(/Jan/);
+    expect(formatDue('garbage', now)).toBe('garbage');
   });
 });
 

@@ -78,6 +78,15 @@ export interface DeliveryView {
   target: string;
 }
 
+/** A due time as on-call people read it: the clock time today, with the date otherwise. */
+export function formatDue(iso: string, now = new Date()): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return t.toDateString() === now.toDateString()
+    ? t.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : formatTime(t.getTime());
+}
+
 const attemptsText = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`;
 
 /** The last failure as one line: the receiver's status if the error text does not say it. */
@@ -115,7 +124,7 @@ export function describeDelivery(d: AlertDelivery): DeliveryView {
   if (d.attempts === 0) {
     return { tone: 'queued', status: 'queued, not sent yet', problem: null, target };
   }
-  const next = d.next_attempt_at ? `, next at ${formatTime(Date.parse(d.next_attempt_at))}` : '';
+  const next = d.next_attempt_at ? `, next at ${formatDue(d.next_attempt_at)}` : '';
   return {
     tone: 'retrying',
     status: `retrying: attempt ${d.attempts} failed${next}`,
