@@ -112,6 +112,28 @@ afterAll(async () => {
   if (chDir) await rm(chDir, { recursive: true, force: true });
 });
 
+/** What the shipper and collector say about themselves, to tell a loss's cause from the log. */
+async function pipelineState(): Promise<string> {
+  const out: Record<string, number | string | undefined> = {};
+  try {
+    const gw = await gatewayMetrics(stack);
+    for (const n of [SPOOL, QUEUE, 'gatehouse_gateway_events_dropped']) out[n] = metricValue(gw, n);
+    const res = await request(`${stack.collectorUrl}/metrics`);
+    const col = await res.body.text();
+    for (const n of [
+      'collector_rows_ingested_total',
+      'collector_rows_duplicate_total',
+      'collector_rows_rejected_total',
+      'collector_insert_failures_total',
+      'collector_queue_rows',
+    ])
+      out[n] = metricValue(col, n);
+  } catch (err) {
+    out.error = (err as Error).message;
+  }
+  return JSON.stringify(out);
+}
+
 function describeLoad(r: LoadResult): string {
   return JSON.stringify({ statuses: r.statuses, errors: r.errors });
 }
@@ -121,7 +143,8 @@ async function expectCounted(fault: string, customerId: string, seen: LoadResult
   checked.push({ fault, customerId, answered: seen.answered });
   const ok = counted.rows === seen.answered && counted.unique === seen.answered;
   console.info(
-    `[faults] ${fault}: clients saw ${describeLoad(seen)}; ClickHouse rows ${counted.rows}, unique ids ${counted.unique}`,
+    `[faults] ${fault}: clients saw ${describeLoad(seen)}; ClickHouse rows ${counted.rows}, unique ids ${counted.unique}` +
+      `; pipeline: ${await pipelineState()}`,
   );
   // One case per answered request: each must be in ClickHouse exactly once.
   recordResult(
@@ -207,6 +230,8 @@ describe('analytics under load while a part fails', () => {
         expect(spooledAtEnd).toBeGreaterThan(0);
       } finally {
         await stopLoad();
+        // A failure mid-outage must not leave the next tests without ClickHouse.
+        if (!(await pingClickHouse(clickhouse.url, 1_000))) clickhouse = await startOwnClickHouse();
       }
       seen = await stopLoad();
 
