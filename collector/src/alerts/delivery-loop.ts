@@ -9,6 +9,7 @@
  * and waits a bounded time for sends in flight; a claim abandoned then expires and the next
  * leader sends the notification again (at least once: receivers dedup by notification id).
  */
+import { displayTargetUrl, scrubUrls } from './target-url.js';
 import type { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ClaimedNotification, NotificationOutbox } from './notification-outbox.js';
@@ -130,7 +131,12 @@ export function startDeliveryLoop(opts: DeliveryLoopOptions): DeliveryLoop {
     for (const g of await outbox.giveUpStale(opts.maxAttempts, opts.maxAgeMs)) {
       opts.metrics?.notifications.inc({ result: 'failed' });
       log.error(
-        { rule_id: g.rule_id, notification_id: g.notification_id, url: g.url, error: g.last_error },
+        {
+          rule_id: g.rule_id,
+          notification_id: g.notification_id,
+          url: displayTargetUrl(g.url),
+          error: g.last_error === null ? null : scrubUrls(g.last_error),
+        },
         'alert notification failed: gave up',
       );
     }
@@ -150,10 +156,10 @@ export function startDeliveryLoop(opts: DeliveryLoopOptions): DeliveryLoop {
     const about = {
       rule_id: n.rule_id,
       notification_id: n.notification_id,
-      url: n.url,
+      url: displayTargetUrl(n.url),
       attempt: n.attempts,
       ...(r.status !== undefined ? { status: r.status } : {}),
-      ...(r.error !== undefined ? { error: r.error } : {}),
+      ...(r.error !== undefined ? { error: scrubUrls(r.error) } : {}),
     };
     if (r.ok) {
       if (await outbox.delivered(n, r.status))

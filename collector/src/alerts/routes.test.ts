@@ -101,6 +101,38 @@ describe('rules CRUD', () => {
     expect((await api('DELETE', `/api/v1/alerts/rules/${id}`)).status).toBe(404);
   });
 
+  it('shows a Slack webhook target redacted (its path is the credential) and refuses the redacted form back', async () => {
+    const slack = 'https://hooks.slack.com/services/T0001/B0002/abcdefghijklmnopqrstuvwx';
+    const created = await api('POST', '/api/v1/alerts/rules', {
+      ...valid,
+      name: 'slack target',
+      targets: [{ type: 'slack', url: slack }],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.targets).toEqual([
+      { type: 'slack', url: 'https://hooks.slack.com/services/…', has_secret: false },
+    ]);
+    const read = await api('GET', `/api/v1/alerts/rules/${created.body.id}`);
+    expect(JSON.stringify(read.body)).not.toContain('abcdefghijklmnopqrstuvwx');
+    const list = await api('GET', '/api/v1/alerts/rules');
+    expect(JSON.stringify(list.body)).not.toContain('abcdefghijklmnopqrstuvwx');
+
+    // A client that PATCHes back what it read must not replace the real URL by the display form.
+    const echoed = await api('PATCH', `/api/v1/alerts/rules/${created.body.id}`, {
+      targets: read.body.targets.map((t: { type: string; url: string }) => ({
+        type: t.type,
+        url: t.url,
+      })),
+    });
+    expect(echoed.status).toBe(422);
+    expect(echoed.body.error).toMatchObject({
+      code: 'webhook_target_refused',
+      field: 'targets.0.url',
+    });
+    expect(echoed.body.error.message).toContain('redacted');
+    expect((await api('DELETE', `/api/v1/alerts/rules/${created.body.id}`)).status).toBe(204);
+  });
+
   it('creates a burn-rate rule with the SRE workbook windows by default', async () => {
     const res = await api('POST', '/api/v1/alerts/rules', {
       name: 'availability',

@@ -3,6 +3,7 @@
  * changes. Bodies are validated by the schemas in rule-schema.ts; webhook targets pointing at
  * loopback/private addresses are refused here already (and again when sending).
  */
+import { displayTargetUrl, isRedactedUrl, scrubUrls } from './target-url.js';
 import { ApiError } from '@gatehouse/shared';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { ErrorSpec } from '@gatehouse/shared';
@@ -83,15 +84,23 @@ function jsonBody(): RequestHandler {
  * versions keep what they stored). `deliveries` has the full picture.
  */
 function legacyNotification(h: HistoryRow): unknown {
-  if (h.deliveries.length === 0) return h.notification ?? null;
+  if (h.deliveries.length === 0) {
+    // Entries written before the outbox stored per-target results with the full URL.
+    if (!Array.isArray(h.notification)) return h.notification ?? null;
+    return h.notification.map((n: unknown) =>
+      n && typeof n === 'object' && 'url' in n && typeof n.url === 'string'
+        ? { ...n, url: displayTargetUrl(n.url) }
+        : n,
+    );
+  }
   if (h.deliveries.some((d) => d.state === 'pending')) return null;
   return h.deliveries.map((d) => ({
-    url: d.url,
+    url: displayTargetUrl(d.url),
     type: d.type,
     ok: d.state === 'delivered',
     attempts: d.attempts,
     ...(d.last_status !== null ? { status: d.last_status } : {}),
-    ...(d.last_error !== null ? { error: d.last_error } : {}),
+    ...(d.last_error !== null ? { error: scrubUrls(d.last_error) } : {}),
   }));
 }
 
@@ -106,7 +115,10 @@ export function alertRoutes(opts: {
 
   function checkTargets(spec: RuleSpec): void {
     for (const [i, t] of spec.targets.entries()) {
-      const why = refuseWebhookUrl(t.url, opts.allowPrivateTargets);
+      // Responses show targets redacted; one sent back as input would break notifications.
+      const why = isRedactedUrl(t.url)
+        ? 'is a redacted URL from a response: send the full receiver URL'
+        : refuseWebhookUrl(t.url, opts.allowPrivateTargets);
       if (why)
         throw new ApiError(CollectorErrors.webhook_target_refused, {
           field: `targets.${i}.url`,
@@ -258,7 +270,11 @@ export function alertRoutes(opts: {
           details: h.details,
           at: h.at,
           notification: legacyNotification(h),
-          deliveries: h.deliveries,
+          deliveries: h.deliveries.map((d) => ({
+            ...d,
+            url: displayTargetUrl(d.url),
+            last_error: d.last_error === null ? null : scrubUrls(d.last_error),
+          })),
         })),
         has_more: hasMore,
         next_cursor: hasMore ? String(page[page.length - 1]!.id) : null,

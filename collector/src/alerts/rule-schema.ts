@@ -5,6 +5,7 @@
  * the evaluator trusts what it reads back from the store.
  */
 import { z } from 'zod';
+import { displayTargetUrl } from './target-url.js';
 
 export const METRICS = ['error_rate_5xx', 'rate_4xx', 'rate_429', 'p95_ms', 'p99_ms'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -198,7 +199,7 @@ export function scopeOf(r: Pick<AlertRule, 'route' | 'customer_id'>): string {
   return 'all';
 }
 
-/** The API's view of a rule: durations as strings, secrets never echoed. */
+/** The API's view of a rule: durations as strings, secrets never echoed, target URLs redacted. */
 export function ruleView(r: AlertRule) {
   return {
     id: r.id,
@@ -225,7 +226,7 @@ export function ruleView(r: AlertRule) {
     severity: r.severity,
     targets: r.targets.map((t) => ({
       type: t.type,
-      url: t.url,
+      url: displayTargetUrl(t.url),
       has_secret: t.secret !== undefined,
     })),
     enabled: r.enabled,
