@@ -4,9 +4,11 @@
  *
  *   node --import tsx bench/collector/run.ts                        # 500k ingest, 10M rows
  *   node --import tsx bench/collector/run.ts --rows=10000000,100000000 --ingest=1000000
+ *   node --import tsx bench/collector/run.ts --ingest=0 --rows=10000000,100000000  # queries only
  *
  * Uses CLICKHOUSE_URL when set, else starts a project-owned ClickHouse on free ports in a temp
- * directory. Prints a markdown table and writes it to bench/results/collector-<date>.md.
+ * directory. Prints a markdown table and writes it to bench/results/collector-<date>.md
+ * (collector-queries-<date>.md with --ingest=0, collector-ingest-<date>.md with --rows=0).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, startCollector } from '@gatehouse/collector';
 import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
+import { Agent, fetch } from 'undici';
+import { generate, settle } from './generate.js';
 import { benchIngest } from './ingest.js';
+import { benchQueries, dashboardQueries } from './queries.js';
 
 const args: Record<string, string> = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -46,76 +51,19 @@ async function freePort(): Promise<number> {
   });
 }
 
+// Idle sockets are dropped well before ClickHouse's keep_alive_timeout (10 s), so a statement
+// after a long pause never goes out on a socket the server is closing; bulk statements run long.
+const chAgent = new Agent({ keepAliveTimeout: 2_000, headersTimeout: 0, bodyTimeout: 0 });
+
 async function sql(url: string, query: string): Promise<string> {
   const res = await fetch(`${url}/?output_format_json_quote_64bit_integers=0`, {
+    dispatcher: chAgent,
     method: 'POST',
     body: query,
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`ClickHouse: ${text}`);
   return text.trim();
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** Appends generated rows (spread over the last 7 days) with INSERT … SELECT; the MV fills the rollup. */
-async function generate(chUrl: string, database: string, from: number, to: number): Promise<void> {
-  const span = 7 * 86_400_000;
-  const start = Date.now() - span;
-  const chunk = 10_000_000;
-  for (let off = from; off < to; off += chunk) {
-    const n = Math.min(chunk, to - off);
-    // Rows of a chunk are interleaved over the whole week, like real traffic arriving over time.
-    await sql(
-      chUrl,
-      `INSERT INTO ${database}.requests
-       SELECT toDateTime(intDiv(t, 1000), 'UTC'), t, concat('gen_', toString(k)), '', 'gw:1',
-         concat('cus_', toString(k % 997)), 'k', 'api_key', if(k % 5 = 0, 'POST', 'GET'),
-         concat('/v1/r', toString(k % 20)), '/v1/x',
-         toUInt16(multiIf(k % 50 = 0, 500, k % 20 = 0, 429, k % 10 = 0, 404, 200)),
-         multiIf(k % 50 = 0, 'upstream_error', k % 20 = 0, 'rate_limited', k % 10 = 0, 'not_found', ''),
-         (k % 97) * 1.3 + 2, (k % 97) * 1.2, toUInt64(100), toUInt64(1000), '127.0.0.1', 'bench',
-         toUInt8(k % 20 = 0), toUInt8(0), toUInt8(0)
-       FROM (SELECT number + ${off} AS k, toUInt64(${start} + intDiv((number + ${off}) * ${span}, ${to})) AS t
-             FROM numbers(${n}))`,
-    );
-    process.stdout.write(`  generated ${(off + n).toLocaleString()} rows\n`);
-  }
-}
-
-async function benchQueries(
-  collectorUrl: string,
-): Promise<{ name: string; p50: number; p95: number }[]> {
-  const queries: [string, string][] = [
-    ['overview 1h (raw)', '/api/v1/overview?range=1h'],
-    ['overview 24h (rollup)', '/api/v1/overview?range=24h'],
-    ['overview 7d (rollup)', '/api/v1/overview?range=7d'],
-    ['endpoints 24h', '/api/v1/endpoints?range=24h'],
-    ['endpoints 7d', '/api/v1/endpoints?range=7d'],
-    ['customers 24h', '/api/v1/customers?range=24h'],
-    ['timeseries 1h (raw)', '/api/v1/timeseries?range=1h'],
-    ['timeseries 24h', '/api/v1/timeseries?range=24h'],
-    ['timeseries 7d', '/api/v1/timeseries?range=7d'],
-    ['requests search 1h, one customer', '/api/v1/requests?range=1h&customer_id=cus_5'],
-  ];
-  const out: { name: string; p50: number; p95: number }[] = [];
-  for (const [name, q] of queries) {
-    const times: number[] = [];
-    for (let i = 0; i < QUERY_RUNS + 2; i++) {
-      const t0 = performance.now();
-      const res = await fetch(`${collectorUrl}${q}`, {
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${q} answered ${res.status}`);
-      if (i >= 2) times.push(performance.now() - t0); // two warm-up runs
-    }
-    times.sort((a, b) => a - b);
-    out.push({ name, p50: Math.round(pct(times, 50)), p95: Math.round(pct(times, 95)) });
-  }
-  return out;
 }
 
 async function main(): Promise<void> {
@@ -138,13 +86,16 @@ async function main(): Promise<void> {
     '',
     `ClickHouse ${version}, ${os.cpus().length} cores, Node ${process.version}. Command: \`node --import tsx bench/collector/run.ts ${process.argv.slice(2).join(' ')}\``,
     '',
-    `## Ingest, end to end (gzip NDJSON POST → ack after ClickHouse insert), ${INGEST_EVENTS.toLocaleString()} events, ${CONCURRENCY} concurrent senders, collector batch 50k / 1 s`,
-    '',
-    '| client batch (events/POST) | events/s | stored |',
-    '|---:|---:|---:|',
   ];
+  if (INGEST_EVENTS > 0)
+    lines.push(
+      `## Ingest, end to end (gzip NDJSON POST → ack after ClickHouse insert), ${INGEST_EVENTS.toLocaleString()} events, ${CONCURRENCY} concurrent senders, collector batch 50k / 1 s`,
+      '',
+      '| client batch (events/POST) | events/s | stored |',
+      '|---:|---:|---:|',
+    );
   try {
-    for (const b of CLIENT_BATCHES) {
+    for (const b of INGEST_EVENTS > 0 ? CLIENT_BATCHES : []) {
       const r = await benchIngest({
         chUrl,
         batch: b,
@@ -169,23 +120,55 @@ async function main(): Promise<void> {
       { retention: false },
     );
     let have = 0;
+    const endMs = Date.now();
+    const run = (q: string) => sql(chUrl, q);
     for (const target of ROW_TARGETS) {
       const t0 = performance.now();
-      await generate(chUrl, database, have, target);
+      const g = await generate(run, database, have, target, endMs, (l) => console.log(l));
       have = target;
       const genSeconds = (performance.now() - t0) / 1000;
-      const rollupRows = await sql(chUrl, `SELECT count() FROM ${database}.requests_1m`);
+      const t1 = performance.now();
+      await settle(run, database);
+      const settleSeconds = (performance.now() - t1) / 1000;
+      const sizes = await sql(
+        chUrl,
+        `SELECT table, sum(rows), count() FROM system.parts
+         WHERE database = '${database}' AND active AND table LIKE 'requests%'
+         GROUP BY table ORDER BY table FORMAT TSV`,
+      );
+      const load = os.loadavg().map((l) => l.toFixed(1));
       lines.push(
         '',
-        `## Queries over ${target.toLocaleString()} raw rows (7 days; rollup ${Number(rollupRows).toLocaleString()} rows; generated in ${genSeconds.toFixed(0)} s), ${QUERY_RUNS} runs each, through the HTTP query API`,
+        `## Queries over ${target.toLocaleString()} raw rows (7 days, 997 customers, 20 routes), through the HTTP query API`,
         '',
-        '| query | p50 ms | p95 ms |',
-        '|---|---:|---:|',
+        `Generated in ${genSeconds.toFixed(0)} s (raw ${g.rawSeconds.toFixed(0)} s, rollups ${g.rollupSeconds.toFixed(0)} s, attach ${g.attachSeconds.toFixed(0)} s), merges settled in ${settleSeconds.toFixed(0)} s. Load average before the queries: ${load.join(' / ')} (1/5/15 min). Rows (active parts) per table: ${sizes
+          .split('\n')
+          .map((l) => {
+            const [table, rows, parts] = l.split('\t');
+            return `${table} ${Number(rows).toLocaleString()} (${parts})`;
+          })
+          .join(', ')}.`,
+        '',
+        '| query | p50 ms | p95 ms | runs |',
+        '|---|---:|---:|---:|',
       );
-      for (const q of await benchQueries(collector.url)) {
-        lines.push(`| ${q.name} | ${q.p50} | ${q.p95} |`);
-        console.log(lines[lines.length - 1]);
-      }
+      await benchQueries(
+        collector.url,
+        ADMIN_TOKEN,
+        dashboardQueries('cus_5', '/v1/r5', 'POST'),
+        QUERY_RUNS,
+        (q) => {
+          lines.push(`| ${q.name} | ${q.p50} | ${q.p95} | ${q.runs} |`);
+          console.log(lines[lines.length - 1]);
+        },
+      );
+      lines.push(
+        '',
+        `Load average after: ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' / ')}.`,
+      );
     }
     await collector.close();
     await sql(chUrl, `DROP DATABASE ${database}`);
@@ -198,7 +181,10 @@ async function main(): Promise<void> {
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    path.join(dir, `collector-${new Date().toISOString().slice(0, 10)}.md`),
+    path.join(
+      dir,
+      `collector-${INGEST_EVENTS === 0 ? 'queries-' : ROW_TARGETS.length === 0 ? 'ingest-' : ''}${new Date().toISOString().slice(0, 10)}.md`,
+    ),
     `${report}\n`,
   );
 }
