@@ -217,3 +217,27 @@ describe('rollup answers equal the raw table', () => {
     });
   }
 });
+
+describe('request search', () => {
+  it('pages newest first across its growing time slices without gaps or repeats', async () => {
+    const q = createAnalyticsQueries(t.ch, t.database);
+    const w = { fromMs: BASE + 2 * HOUR + 1234, toMs: BASE + 50 * HOUR };
+    const db = databaseIdent(t.database);
+    const expected = await t.ch.query<{ request_id: string }>(
+      `SELECT request_id FROM ${db}.requests
+       WHERE ts_ms >= ${uint(w.fromMs)} AND ts_ms < ${uint(w.toMs)} AND customer_id = 'cus_c'
+       ORDER BY ts_ms DESC, request_id DESC`,
+    );
+    expect(expected.length).toBeGreaterThan(100);
+    const seen: string[] = [];
+    let before: { ts_ms: number; request_id: string } | undefined;
+    for (;;) {
+      const page = await q.searchRequests({ window: w, customer_id: 'cus_c', before, limit: 37 });
+      seen.push(...page.map((e) => e.request_id));
+      if (page.length < 37) break;
+      const last = page[page.length - 1]!;
+      before = { ts_ms: last.ts_ms, request_id: last.request_id };
+    }
+    expect(seen).toEqual(expected.map((r) => r.request_id));
+  });
+});
