@@ -6,6 +6,8 @@
  * 64-bit integers come back as JSON numbers (`output_format_json_quote_64bit_integers=0`);
  * counts stay far below 2^53.
  */
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import {
   type ClickHouseClient,
   ClickHouseLogLevel,
@@ -27,8 +29,13 @@ export interface ClickHouse {
   command(sql: string, settings?: Record<string, string | number>): Promise<void>;
   /** A SELECT returning rows as plain objects. */
   query<T>(sql: string, settings?: Record<string, string | number>): Promise<T[]>;
-  /** Inserts rows (JSONEachRow) into `table` (already a quoted, allowlisted identifier). */
-  insert(table: string, rows: readonly object[]): Promise<void>;
+  /**
+   * Inserts JSONEachRow lines into `table` (already a quoted, allowlisted identifier) as one
+   * streamed insert: ClickHouse parses while later chunks are still being encoded. Nothing is
+   * stored when it rejects, as long as the rows fit one insert block (`max_insert_block_size`,
+   * about a million rows), which the collector's batch size keeps them within.
+   */
+  insertLines(table: string, chunks: Iterable<readonly string[]>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +52,10 @@ async function wrap<T>(what: string, run: () => Promise<T>): Promise<T> {
       cause: err,
     });
   }
+}
+
+function* encodeChunks(chunks: Iterable<readonly string[]>): Generator<Buffer> {
+  for (const lines of chunks) if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`);
 }
 
 export function createClickHouse(options: ClickHouseOptions): ClickHouse {
@@ -75,10 +86,16 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
         });
         return (await rs.json()) as T[];
       }),
-    insert: (table, rows) =>
+    insertLines: (table, chunks) =>
       wrap('insert', async () => {
-        if (rows.length === 0) return;
-        await client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+        // exec, not insert: the client only streams raw bytes for text formats like TSV, and
+        // these lines are JSON already.
+        const res = await client.exec({
+          query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+          values: Readable.from(encodeChunks(chunks), { objectMode: false }),
+        });
+        res.stream.resume(); // empty body; drain it so the socket goes back to the pool
+        await finished(res.stream);
       }),
     close: () => client.close(),
   };

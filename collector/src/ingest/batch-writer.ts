@@ -4,8 +4,7 @@
  * acknowledges after ClickHouse accepted. Inserts run one at a time, which makes the store's
  * "skip ids already stored" check race-free within this collector.
  */
-import type { RequestEvent } from '@gatehouse/shared';
-import type { RequestsStore } from '../clickhouse/requests-store.js';
+import type { EncodedEvents, RequestsStore } from '../clickhouse/requests-store.js';
 import type { CollectorMetrics } from '../metrics.js';
 
 export interface WriteResult {
@@ -34,14 +33,14 @@ export interface BatchWriter {
    * stored yet and the ClickHouse lookup for them is skipped (repeats inside the queue are
    * still caught). Anything else — retries, unknown senders — is looked up.
    */
-  write(events: RequestEvent[], options?: { firstAttempt?: boolean }): Promise<WriteResult>;
+  write(events: EncodedEvents, options?: { firstAttempt?: boolean }): Promise<WriteResult>;
   depth(): number;
   /** Flushes what is queued, then refuses new writes. Safe to call twice. */
   close(): Promise<void>;
 }
 
 interface Pending {
-  events: RequestEvent[];
+  events: EncodedEvents;
   firstAttempt: boolean;
   enqueuedAt: number;
   resolve(r: WriteResult): void;
@@ -91,11 +90,11 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       let rows = 0;
       while (
         queue.length > 0 &&
-        (take.length === 0 || rows + queue[0]!.events.length <= batchRows)
+        (take.length === 0 || rows + queue[0]!.events.ids.length <= batchRows)
       ) {
         const p = queue.shift()!;
         take.push(p);
-        rows += p.events.length;
+        rows += p.events.ids.length;
       }
       queuedRows -= rows;
       await insert(take);
@@ -104,31 +103,29 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
 
   async function insert(take: Pending[]): Promise<void> {
     if (take.length === 0) return;
-    const all = take.flatMap((p) => p.events);
     const stop = metrics.insertDuration.startTimer();
     try {
-      const lookup = new Set<RequestEvent>();
-      for (const p of take) if (!p.firstAttempt) for (const e of p.events) lookup.add(e);
-      const result = await store.insertNew(all, (e) => lookup.has(e));
+      const accepted = await store.insertBatches(
+        take.map((p) => p.events),
+        take.map((p) => !p.firstAttempt),
+      );
       stop();
-      metrics.batches.inc({ result: 'ok' });
-      metrics.rowsIngested.inc(result.inserted);
-      metrics.rowsDuplicate.inc(result.duplicates);
+      let inserted = 0;
+      let total = 0;
       let newest = lastEventTsMs ?? 0;
-      for (const e of all) if (e.ts_ms > newest) newest = e.ts_ms;
+      take.forEach((p, i) => {
+        const n = p.events.ids.length;
+        inserted += accepted[i]!;
+        total += n;
+        if (n > 0 && p.events.maxTsMs > newest) newest = p.events.maxTsMs;
+      });
+      metrics.batches.inc({ result: 'ok' });
+      metrics.rowsIngested.inc(inserted);
+      metrics.rowsDuplicate.inc(total - inserted);
       lastEventTsMs = newest;
-      // Credit each stored id to the first request that carried it; the rest are duplicates.
-      const credited = new Set<string>();
-      for (const p of take) {
-        let accepted = 0;
-        for (const e of p.events) {
-          if (result.insertedIds.has(e.request_id) && !credited.has(e.request_id)) {
-            credited.add(e.request_id);
-            accepted += 1;
-          }
-        }
-        p.resolve({ accepted, duplicates: p.events.length - accepted });
-      }
+      take.forEach((p, i) => {
+        p.resolve({ accepted: accepted[i]!, duplicates: p.events.ids.length - accepted[i]! });
+      });
     } catch (err) {
       stop();
       metrics.batches.inc({ result: 'error' });
@@ -142,8 +139,9 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   return {
     write(events, writeOptions = {}) {
       if (closed) return Promise.reject(new QueueFullError('the collector is shutting down'));
-      if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
-      if (queuedRows > 0 && queuedRows + events.length > maxQueueRows) {
+      const n = events.ids.length;
+      if (n === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+      if (queuedRows > 0 && queuedRows + n > maxQueueRows) {
         return Promise.reject(new QueueFullError(`${queuedRows} rows already waiting`));
       }
       return new Promise<WriteResult>((resolve, reject) => {
@@ -154,7 +152,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
           resolve,
           reject,
         });
-        queuedRows += events.length;
+        queuedRows += n;
         schedule();
       });
     },
