@@ -52,6 +52,8 @@ const REQUEST_PATH = '/v1/orders/ord_01HZX3K9V8Q2W7RT5M4N6B1C0D';
 
 interface Target extends ConfigSpec {
   url?: string;
+  /** The gateway's admin URL (its /metrics has the event-loop delay). */
+  adminUrl?: string;
   headers?: Record<string, string>;
   pid?: number;
   unavailable?: string;
@@ -352,6 +354,7 @@ class Bench {
     try {
       const g = await this.startGateway(m.id, m.policy, m.protocol, v.env);
       t.url = g.ready.url;
+      t.adminUrl = g.ready.adminUrl;
       t.headers = g.headers;
       t.pid = g.proc.pid;
       log(`${m.id} ${t.url}`);
@@ -435,6 +438,8 @@ class Bench {
         continue;
       }
       try {
+        // prom-client resets its event-loop delay monitor on every scrape: this one starts it.
+        if (t.adminUrl) await this.loopLag(t.adminUrl);
         const cpuBefore = t.pid ? treeCpuMs(t.pid) : null;
         const p = await spawnPinned({
           name: `fixed-rate ${id}`,
@@ -452,6 +457,7 @@ class Bench {
         });
         await p.stop();
         const cpuAfter = t.pid ? treeCpuMs(t.pid) : null;
+        const lag = t.adminUrl ? await this.loopLag(t.adminUrl) : null;
         const r = p.info as Record<string, number>;
         const sent = rate * (this.cfg.fixedRateDurationS + this.cfg.warmupS);
         rows.push({
@@ -463,12 +469,14 @@ class Bench {
           p99Ms: r.p99Ms,
           errors: r.errors,
           non2xx: r.non2xx,
+          serviceP99Ms: r.serviceP99Ms,
+          ...(lag ? { loopLagP99Ms: lag.p99Ms, loopLagMaxMs: lag.maxMs } : {}),
           ...(cpuBefore != null && cpuAfter != null
             ? { cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / sent }
             : {}),
         });
         log(
-          `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms${cpuBefore != null && cpuAfter != null ? ` cpu ${(((cpuAfter - cpuBefore) * 1000) / sent).toFixed(1)} µs/req` : ''}`,
+          `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${cpuBefore != null && cpuAfter != null ? ` cpu ${(((cpuAfter - cpuBefore) * 1000) / sent).toFixed(1)} µs/req` : ''}`,
         );
       } catch (e) {
         rows.push({ id, label: t.label, measured: false, reason: firstLine(e) });
@@ -478,6 +486,27 @@ class Bench {
     const gw = p99('gw-full-https');
     const direct = p99('direct');
     return { ...base, rate, rows, addedP99Ms: gw != null && direct != null ? gw - direct : null };
+  }
+
+  /** The gateway's event-loop delay p99 and max since the previous scrape, ms. */
+  async loopLag(adminUrl: string): Promise<{ p99Ms: number; maxMs: number } | null> {
+    try {
+      const res = await fetchOnce(`${adminUrl}/metrics`, {
+        headers: { authorization: `Bearer ${this.adminToken}` },
+      });
+      const read = (name: string) => {
+        const m = new RegExp(
+          `^\\w*nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`,
+          'm',
+        ).exec(res.body);
+        return m ? Number(m[1]) * 1000 : Number.NaN;
+      };
+      const p99Ms = read('p99');
+      const maxMs = read('max');
+      return Number.isFinite(p99Ms) && Number.isFinite(maxMs) ? { p99Ms, maxMs } : null;
+    } catch {
+      return null;
+    }
   }
 
   async memory(): Promise<MemoryResult[]> {

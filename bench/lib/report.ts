@@ -70,6 +70,14 @@ export interface FixedRateRow {
   non2xx?: number;
   /** Proxy CPU per request at this rate (warm-up included), µs. */
   cpuUsPerRequest?: number;
+  /**
+   * p99 from the moment the loader really sent each request (not the scheduled time): when it
+   * is far below `p99Ms`, the loader itself fell behind (its core was busy), not the proxy.
+   */
+  serviceP99Ms?: number;
+  /** The gateway's own event-loop delay over the run (prom-client's monitor): p99 and max, ms. */
+  loopLagP99Ms?: number;
+  loopLagMaxMs?: number;
 }
 
 export interface FixedRateResult {
@@ -271,16 +279,16 @@ export function renderFixedRate(f: FixedRateResult | null): string {
   const lines = [
     `Open-loop fixed rate of ${formatRps(f.rate)} req/s (half the full chain's median maximum), ${f.durationS} s, ${f.connections} connections, loader: ${f.loader}.`,
     '',
-    '| target | achieved req/s | p50 ms | p99 ms | proxy CPU µs/req | errors / non-2xx |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| target | achieved req/s | p50 ms | p99 ms | p99 from send ms | event-loop lag p99 / max ms | proxy CPU µs/req | errors / non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of f.rows) {
     if (!r.measured) {
-      lines.push(`| ${cell(r.label)} | not measured | | | | ${cell(r.reason ?? '')} |`);
+      lines.push(`| ${cell(r.label)} | not measured | | | | | | ${cell(r.reason ?? '')} |`);
       continue;
     }
     lines.push(
-      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${formatMs(r.p99Ms ?? 0)} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.errors ?? 0} / ${r.non2xx ?? 0} |`,
+      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${formatMs(r.p99Ms ?? 0)} | ${r.serviceP99Ms === undefined ? '—' : formatMs(r.serviceP99Ms)} | ${r.loopLagP99Ms === undefined ? '—' : `${formatMs(r.loopLagP99Ms)} / ${formatMs(r.loopLagMaxMs ?? 0)}`} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.errors ?? 0} / ${r.non2xx ?? 0} |`,
     );
   }
   lines.push('');
