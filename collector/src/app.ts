@@ -86,7 +86,9 @@ export async function startCollector(
     onError: (err) =>
       log.warn({ err: (err as Error).message }, 'ClickHouse insert failed; senders will retry'),
   });
-  const queries = createAnalyticsQueries(ch, config.database);
+  const queries = createAnalyticsQueries(ch, config.database, {
+    rawRetentionDays: config.retention.rawDays,
+  });
   const openapi = buildOpenApiDocument();
   let url = '';
   let alerting: Alerting | undefined;

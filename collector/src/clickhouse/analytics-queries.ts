@@ -160,6 +160,18 @@ function smallest(seconds: 60 | 3600, dims: Dim[]): string | undefined {
   return SOURCES.find((s) => s.seconds === seconds && dims.every((d) => s.dims.includes(d)))?.table;
 }
 
+/**
+ * One customer by route or status (a customer's endpoints, usage, status codes) has no hourly
+ * rollup, and in requests_1m (minute first in its key) a customer filter skips almost nothing:
+ * with many customers that table is nearly as large as the raw one. The raw table's key
+ * (hour, customer_id, ...) finds one customer's rows of each hour directly, so such queries read
+ * raw rows while the window is still inside raw retention (`rawSince`).
+ */
+function rawServes(w: Window, f: Filters, needs: Needs, rawSince: number): boolean {
+  const dims = neededDims(f, needs);
+  return f.customer_id !== undefined && dims.some((d) => d !== 'customer') && w.fromMs >= rawSince;
+}
+
 /** One table over a half-open time range [fromMs, toMs) aligned to its granularity. */
 export interface SourcePart {
   table: string;
@@ -176,8 +188,9 @@ export function pickSource(
   w: Window,
   f: Filters,
   needs: Needs = {},
+  rawSince = Number.POSITIVE_INFINITY,
 ): { table: string; seconds: number } {
-  if (!usesRollup(w)) return { table: 'requests', seconds: 1 };
+  if (!usesRollup(w) || rawServes(w, f, needs, rawSince)) return { table: 'requests', seconds: 1 };
   const dims = neededDims(f, needs);
   const long = w.toMs - w.fromMs > MINUTE_WINDOW_MAX_MS;
   const hourly = long ? smallest(3600, dims) : undefined;
@@ -189,8 +202,14 @@ export function pickSource(
  * The tables serving an aggregate over a window: whole hours from the hourly table, the
  * partial hours at either end (rounded outwards to minutes) from the per-minute one.
  */
-export function planSources(w: Window, f: Filters, needs: Needs = {}): SourcePart[] {
-  if (!usesRollup(w)) return [{ table: 'requests', seconds: 1, fromMs: w.fromMs, toMs: w.toMs }];
+export function planSources(
+  w: Window,
+  f: Filters,
+  needs: Needs = {},
+  rawSince = Number.POSITIVE_INFINITY,
+): SourcePart[] {
+  if (!usesRollup(w) || rawServes(w, f, needs, rawSince))
+    return [{ table: 'requests', seconds: 1, fromMs: w.fromMs, toMs: w.toMs }];
   const dims = neededDims(f, needs);
   const minute = smallest(60, dims) ?? 'requests_1m';
   const from = Math.floor(w.fromMs / 60_000) * 60_000;
@@ -248,7 +267,21 @@ export interface RequestSearch {
   limit: number;
 }
 
-export function createAnalyticsQueries(ch: ClickHouse, database: string): AnalyticsQueries {
+export interface AnalyticsOptions {
+  /** Raw retention (RETENTION_RAW_DAYS): lets one customer's route/status queries read raw rows. */
+  rawRetentionDays?: number | undefined;
+}
+
+export function createAnalyticsQueries(
+  ch: ClickHouse,
+  database: string,
+  options: AnalyticsOptions = {},
+): AnalyticsQueries {
+  /** Raw rows are complete from here on: a day short of retention, which drops whole days. */
+  const rawSince = () =>
+    options.rawRetentionDays === undefined
+      ? Number.POSITIVE_INFINITY
+      : Date.now() - (options.rawRetentionDays - 1) * 86_400_000;
   const db = databaseIdent(database);
   const raw = `${db}.requests`;
   const TABLES = ['requests', ...ROLLUP_TABLES];
@@ -295,7 +328,7 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     columns: string[] = STATES,
     extra?: string,
   ): { from: string; agg: string; count: string; rolled: boolean } {
-    const parts = planSources(w, f, needs);
+    const parts = planSources(w, f, needs, rawSince());
     const rolled = parts[0]!.table !== 'requests';
     const agg = rolled ? ROLLUP_AGG : RAW_AGG;
     const count = rolled ? 'countMerge(requests_state)' : 'count()';
@@ -316,7 +349,7 @@ export function createAnalyticsQueries(ch: ClickHouse, database: string): Analyt
     w: Window,
     f: Filters,
   ): { from: string; agg: string; timeCol: string; seconds: number } {
-    const picked = pickSource(w, f);
+    const picked = pickSource(w, f, {}, rawSince());
     const rolled = picked.table !== 'requests';
     const g = picked.seconds * 1000;
     const part: SourcePart = rolled

@@ -241,3 +241,32 @@ describe('request search', () => {
     expect(seen).toEqual(expected.map((r) => r.request_id));
   });
 });
+
+describe('one customer by route or status inside raw retention', () => {
+  it('reads raw rows, with the same counts as requests_1m', async () => {
+    const w = WINDOWS[3]![1];
+    expect(planSources(w, { customer_id: 'cus_b' }, { route: true }, w.fromMs)).toEqual([
+      { table: 'requests', seconds: 1, fromMs: w.fromMs, toMs: w.toMs },
+    ]);
+    // Outside retention, or without a customer filter: the rollups.
+    expect(planSources(w, { customer_id: 'cus_b' }, { route: true }, w.fromMs + 1)[0]!.table).toBe(
+      'requests_1m',
+    );
+    expect(planSources(w, {}, { customer: true, route: true }, w.fromMs)[0]!.table).toBe(
+      'requests_1m',
+    );
+    const rolled = createAnalyticsQueries(t.ch, t.database);
+    // 400 days of raw retention: BASE is well inside.
+    const raw = createAnalyticsQueries(t.ch, t.database, { rawRetentionDays: 400 });
+    const counts = (rows: { route: string; method: string; requests: number; errors: number }[]) =>
+      rows.map((r) => [r.route, r.method, r.requests, r.errors]);
+    for (const f of [{ customer_id: 'cus_b' }, { customer_id: 'cus_d', status_class: 4 }]) {
+      expect(counts(await raw.endpoints(w, f, 'route', 'asc', 100))).toEqual(
+        counts(await rolled.endpoints(w, f, 'route', 'asc', 100)),
+      );
+      expect(await raw.statusCodes(w, f)).toEqual(await rolled.statusCodes(w, f));
+    }
+    const usage = (await raw.usage(w, 'cus_e')).totals;
+    expect(usage.requests).toBe((await rolled.usage(w, 'cus_e')).totals.requests);
+  });
+});
