@@ -35,7 +35,7 @@ export interface Migration {
    * (a view the statements create) did not exist before: a migration interrupted after its
    * backfill and re-run does not add the history twice.
    */
-  backfill?: { guard: string; statements: (target: MigrationTarget) => string[] };
+  backfill?: { guard: string; run: (ch: ClickHouse, target: MigrationTarget) => Promise<void> };
 }
 
 /**
@@ -221,11 +221,10 @@ export const MIGRATIONS: readonly Migration[] = [
      * target table when the view writes to it, so a cheaper chain (view over the route rollup)
      * would stay empty. The price is three more aggregations of each inserted block.
      * Existing installs: the backfill rebuilds their history from the route rollups by merging
-     * states (bounded by the rollups' size, a few hundred thousand rows for 100M raw rows, not
-     * by the raw table). It runs right
-     * size, a few hundred thousand rows for 100M raw rows, not by the raw table). It runs right
-     * after the views exist, so only rows another collector inserts in that instant could be
-     * counted twice; a collector migrates before it ingests.
+     * states, one day per statement (each reads one day of a route rollup, ~200k rows at 100M
+     * raw rows a week, never the raw table, and stays well inside the client's timeout). It
+     * runs right after the views exist, so only rows another collector inserts in that instant
+     * could be counted twice; a collector migrates before it ingests.
      */
     statements: (t) => [
       ...rollup(t, 'requests_1m_total', 'toYYYYMM'),
@@ -237,14 +236,29 @@ export const MIGRATIONS: readonly Migration[] = [
       // Through the Distributed tables in cluster mode: the SELECT merges every shard's rows
       // and the insert spreads them at random (these tables have no customer, so a row's shard
       // does not matter; every query merges all shards).
-      statements: (t) =>
-        DERIVED.map(
-          (d) =>
-            `INSERT INTO ${t.db}.${d.table} ${rollupFromRollupSelect(d.table, `${t.db}.${d.from}`)}`,
-        ),
+      run: async (ch, t) => {
+        for (const sql of await backfillStatements(ch, t)) await ch.command(sql);
+      },
     },
   },
 ];
+
+/** Migration 5's backfill: per derived table, one INSERT … SELECT per day of its source. */
+export async function backfillStatements(ch: ClickHouse, t: MigrationTarget): Promise<string[]> {
+  const out: string[] = [];
+  const day = 86_400;
+  for (const d of DERIVED) {
+    const [range] = await ch.query<{ lo: number; hi: number; n: number }>(
+      `SELECT toUInt32(min(minute)) AS lo, toUInt32(max(minute)) AS hi, count() AS n FROM ${t.db}.${d.from}`,
+    );
+    if (!range || Number(range.n) === 0) continue;
+    for (let s = Math.floor(Number(range.lo) / day) * day; s <= Number(range.hi); s += day) {
+      const from = `${t.db}.${d.from} WHERE minute >= toDateTime(${uint(s)}, 'UTC') AND minute < toDateTime(${uint(s + day)}, 'UTC')`;
+      out.push(`INSERT INTO ${t.db}.${d.table} ${rollupFromRollupSelect(d.table, from)}`);
+    }
+  }
+  return out;
+}
 
 /** Names of every rollup table (retention drops their monthly partitions). */
 export const ROLLUP_TABLES = [
@@ -444,7 +458,7 @@ export async function migrate(
         ) === 0
       : false;
     for (const sql of m.statements(t)) await ch.command(sql);
-    if (m.backfill && fresh) for (const sql of m.backfill.statements(t)) await ch.command(sql);
+    if (m.backfill && fresh) await m.backfill.run(ch, t);
     await ch.command(
       `INSERT INTO ${db}.schema_migrations (version, name, applied_at) VALUES (${uint(m.version)}, ${str(m.name)}, now())`,
     );
