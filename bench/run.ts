@@ -370,7 +370,7 @@ class Bench {
 
   async wrkOnce(t: Target, durationS: number): Promise<RoundSample> {
     const cpuBefore = t.pid ? treeCpuMs(t.pid) : null;
-    const sample = await runWrk({
+    const sample: RoundSample = await runWrk({
       url: t.url! + REQUEST_PATH,
       connections: this.cfg.connections,
       threads: 1,
