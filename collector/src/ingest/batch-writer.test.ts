@@ -90,6 +90,33 @@ describe('batch writer', () => {
   });
 });
 
+describe('admission', () => {
+  it('admits a request only while the queue has room, and wakes a waiting one when an insert takes rows', async () => {
+    const writer = createBatchWriter({
+      store: createRequestsStore(t.ch, t.database),
+      batchRows: 1000,
+      flushMs: 50,
+      maxQueueRows: 10,
+      metrics: createMetrics(),
+    });
+    const written = writer.write(encodeEvents(Array.from({ length: 10 }, () => makeEvent())));
+    expect(await writer.admit(0)).toBeUndefined(); // full: refused without waiting
+    const release = await writer.admit(60_000); // room comes when the timer's insert takes the rows
+    expect(release).toBeTypeOf('function');
+    // The room is held for the admitted request: nobody else gets in until it is released.
+    expect(await writer.admit(0)).toBeUndefined();
+    release!();
+    release!(); // a second release changes nothing
+    const again = await writer.admit(0);
+    expect(again).toBeTypeOf('function');
+    expect(await writer.admit(0)).toBeUndefined();
+    again!();
+    await written;
+    await writer.close();
+    expect(await writer.admit(60_000)).toBeUndefined(); // closed: refused at once
+  });
+});
+
 describe('what reaches ClickHouse', () => {
   it('stores every spelling JSON.parse accepts exactly as JSON.parse reads it, even those ClickHouse 18.16 reads more strictly', async () => {
     const base = JSON.stringify(makeEvent({ request_id: 'spell_0', status: 200, bytes_in: 10 }));

@@ -34,6 +34,14 @@ export interface BatchWriter {
    * still caught). Anything else — retries, unknown senders — is looked up.
    */
   write(events: EncodedEvents, options?: { firstAttempt?: boolean }): Promise<WriteResult>;
+  /**
+   * Waits up to `waitMs` until the queue has room for about one more request (the recent
+   * average size), then holds that room until `release()` (call it once the rows are written, or
+   * on failure; extra calls do nothing). Undefined when no room came: the caller refuses before
+   * reading the body, so an overloaded collector does not spend its CPU parsing batches it would
+   * then refuse. `write` still enforces the queue bound on its own.
+   */
+  admit(waitMs: number): Promise<(() => void) | undefined>;
   depth(): number;
   /** Flushes what is queued, then refuses new writes. Safe to call twice. */
   close(): Promise<void>;
@@ -55,6 +63,31 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   let running: Promise<void> | undefined;
   let closed = false;
   let lastEventTsMs: number | null = null;
+  /** Rows promised to admitted requests still reading or parsing their bodies. */
+  let reservedRows = 0;
+  /** Recent rows per write; a tenth of a batch until the first writes arrive. */
+  let rowsPerWrite = Math.max(1, Math.ceil(batchRows / 10));
+  let roomChanged: (() => void)[] = [];
+
+  function wakeAdmissions(): void {
+    const waiting = roomChanged;
+    roomChanged = [];
+    for (const wake of waiting) wake();
+  }
+
+  function reserve(): (() => void) | undefined {
+    const need = Math.ceil(rowsPerWrite);
+    const used = queuedRows + reservedRows;
+    if (used > 0 && used + need > maxQueueRows) return undefined;
+    reservedRows += need;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      reservedRows -= need;
+      wakeAdmissions();
+    };
+  }
 
   metrics.bindWriter({
     depth: () => queuedRows,
@@ -97,6 +130,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         rows += p.events.ids.length;
       }
       queuedRows -= rows;
+      wakeAdmissions();
       await insert(take);
     } while (queuedRows >= batchRows || (closed && queue.length > 0));
   }
@@ -141,6 +175,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       if (closed) return Promise.reject(new QueueFullError('the collector is shutting down'));
       const n = events.ids.length;
       if (n === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+      rowsPerWrite = 0.8 * rowsPerWrite + 0.2 * n;
       if (queuedRows > 0 && queuedRows + n > maxQueueRows) {
         return Promise.reject(new QueueFullError(`${queuedRows} rows already waiting`));
       }
@@ -156,9 +191,27 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         schedule();
       });
     },
+    async admit(waitMs) {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        if (closed) return undefined;
+        const release = reserve();
+        if (release) return release;
+        const left = deadline - Date.now();
+        if (left <= 0) return undefined;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, left);
+          roomChanged.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+    },
     depth: () => queuedRows,
     async close() {
       closed = true;
+      wakeAdmissions();
       if (timer) clearTimeout(timer);
       timer = undefined;
       while (running) await running;

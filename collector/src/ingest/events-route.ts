@@ -16,6 +16,12 @@ import { parseEventBatch } from './ndjson.js';
  */
 export const BATCH_ATTEMPT_HEADER = 'gatehouse-batch-attempt';
 
+/**
+ * How long a request may wait for room in the ingest queue before it is refused (503, retry).
+ * Waiting happens before the body is read, so it costs a socket, not memory or CPU.
+ */
+export const ADMIT_WAIT_MS = 2000;
+
 const NDJSON_TYPES = /^(application\/(x-ndjson|ndjson|jsonl|x-jsonlines|json)|text\/plain)\b/i;
 
 export interface EventsRouteOptions {
@@ -36,6 +42,16 @@ export function eventsRoute(options: EventsRouteOptions): Router {
         next(new ApiError(CollectorErrors.unsupported_encoding));
       else next();
     },
+    async function admit(_req, res, next) {
+      const release = await options.writer.admit(ADMIT_WAIT_MS);
+      if (!release) {
+        next(new ApiError(CollectorErrors.ingest_overloaded, { headers: { 'Retry-After': '1' } }));
+        return;
+      }
+      res.locals.releaseAdmission = release;
+      res.once('close', release); // refused, failed or aborted: give the room back
+      next();
+    },
     // body-parser inflates gzip/deflate and applies the limit to the inflated size.
     express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true }),
     async function ingestEvents(req, res) {
@@ -47,9 +63,12 @@ export function eventsRoute(options: EventsRouteOptions): Router {
       }
       let result: IngestResult;
       try {
-        result = await options.writer.write(parsed.events, {
+        const written = options.writer.write(parsed.events, {
           firstAttempt: req.get(BATCH_ATTEMPT_HEADER) === '1',
         });
+        // The rows are queued (or refused) now: they count in the queue, not in the reservation.
+        (res.locals.releaseAdmission as () => void)();
+        result = await written;
       } catch (err) {
         const spec =
           err instanceof QueueFullError
