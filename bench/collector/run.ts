@@ -20,7 +20,7 @@ import { loadConfig, startCollector } from '@gatehouse/collector';
 import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
 import { Agent, fetch } from 'undici';
 import { generate, settle } from './generate.js';
-import { benchIngest } from './ingest.js';
+import { benchIngest, ingestTableHeader, ingestTableRow } from './ingest.js';
 import { benchQueries, dashboardQueries } from './queries.js';
 
 const args: Record<string, string> = Object.fromEntries(
@@ -91,8 +91,7 @@ async function main(): Promise<void> {
     lines.push(
       `## Ingest, end to end (gzip NDJSON POST → ack after ClickHouse insert), ${INGEST_EVENTS.toLocaleString()} events, ${CONCURRENCY} concurrent senders, collector batch 50k / 1 s`,
       '',
-      '| client batch (events/POST) | events/s | stored |',
-      '|---:|---:|---:|',
+      ...ingestTableHeader,
     );
   try {
     for (const b of INGEST_EVENTS > 0 ? CLIENT_BATCHES : []) {
@@ -102,9 +101,7 @@ async function main(): Promise<void> {
         events: INGEST_EVENTS,
         concurrency: CONCURRENCY,
       });
-      lines.push(
-        `| ${b.toLocaleString()} | ${r.eventsPerSec.toLocaleString()} | ${r.stored.toLocaleString()} |`,
-      );
+      lines.push(ingestTableRow(r));
       console.log(lines[lines.length - 1]);
     }
     const database = `gh_bench_query_${randomBytes(4).toString('hex')}`;
