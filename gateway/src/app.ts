@@ -131,6 +131,7 @@ export async function startGateway(
         url: config.collectorUrl,
         token: config.collectorIngestToken ?? config.adminToken ?? '',
         spoolDir: spoolDir(config),
+        maxSpoolBytes: config.spoolMaxBytes,
         onError: (error) => {
           if (Date.now() - lastShipLog > 10_000) {
             lastShipLog = Date.now();

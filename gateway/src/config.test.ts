@@ -44,6 +44,13 @@ describe('gateway config', () => {
     expect(() => loadConfig({}, { dataPlane: 'no-policy' as never })).toThrow(ConfigError);
   });
 
+  it('bounds the analytics spool at 256 MiB unless GATEWAY_SPOOL_MAX_BYTES says otherwise', () => {
+    expect(loadConfig({}).spoolMaxBytes).toBe(256 * 1024 * 1024);
+    expect(loadConfig({ GATEWAY_SPOOL_MAX_BYTES: '1048576' }).spoolMaxBytes).toBe(1_048_576);
+    expect(() => loadConfig({ GATEWAY_SPOOL_MAX_BYTES: '1GB' })).toThrow(/GATEWAY_SPOOL_MAX_BYTES/);
+    expect(() => loadConfig({ GATEWAY_SPOOL_MAX_BYTES: '0' })).toThrow(ConfigError);
+  });
+
   it('reads routes and JWT from the YAML file and lets env override it', () => {
     const path = file(
       'ok.yaml',

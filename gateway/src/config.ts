@@ -153,6 +153,12 @@ export const ConfigSchema = z
     collectorUrl: z.url().optional(),
     collectorIngestToken: z.string().min(1).optional(),
     spoolDir: z.string().min(1).optional(),
+    /**
+     * Disk the analytics spool may use (per process: cluster workers each have their own) before
+     * the oldest spooled events are dropped and counted. Sized for the longest collector or
+     * ClickHouse outage to ride out: about 300 bytes per event, before gzip.
+     */
+    spoolMaxBytes: positiveInt.default(256 * 1024 * 1024),
     /** Set by the cluster primary for each worker (stable across restarts): own spool dir. */
     workerIndex: z.coerce.number().int().min(0).optional(),
     maxBodyBytes: positiveInt.default(1_048_576),
@@ -289,6 +295,7 @@ const ENV_KEYS: Record<string, string> = {
   COLLECTOR_URL: 'collectorUrl',
   COLLECTOR_INGEST_TOKEN: 'collectorIngestToken',
   GATEWAY_SPOOL_DIR: 'spoolDir',
+  GATEWAY_SPOOL_MAX_BYTES: 'spoolMaxBytes',
   GATEWAY_WORKER_INDEX: 'workerIndex',
   GATEWAY_MAX_BODY_BYTES: 'maxBodyBytes',
   LOG_LEVEL: 'logLevel',
