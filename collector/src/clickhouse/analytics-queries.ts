@@ -51,12 +51,12 @@ type Dim = keyof Needs;
  */
 const SOURCES: readonly { table: string; seconds: 60 | 3600; dims: readonly Dim[] }[] = [
   { table: 'requests_1m_total', seconds: 60, dims: [] },
-  { table: 'requests_1m_customers', seconds: 60, dims: ['customer'] },
+  { table: 'requests_1m_by_customer', seconds: 60, dims: ['customer'] },
   { table: 'requests_1m_routes', seconds: 60, dims: ['route', 'status'] },
   { table: 'requests_1m', seconds: 60, dims: ['customer', 'route', 'status'] },
   { table: 'requests_1h_total', seconds: 3600, dims: [] },
   { table: 'requests_1h_endpoints', seconds: 3600, dims: ['route'] },
-  { table: 'requests_1h_customers', seconds: 3600, dims: ['customer'] },
+  { table: 'requests_1h_by_customer', seconds: 3600, dims: ['customer'] },
   { table: 'requests_1h_routes', seconds: 3600, dims: ['route', 'status'] },
 ];
 

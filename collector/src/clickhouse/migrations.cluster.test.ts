@@ -41,7 +41,13 @@ describe('ClickHouse cluster mode (CLICKHOUSE_CLUSTER)', () => {
       );
     }
     expect(createOf('requests')).toContain(', cityHash64(customer_id))');
-    for (const table of ['requests_1m', 'requests_1m_customers', 'requests_1h_customers']) {
+    for (const table of [
+      'requests_1m',
+      'requests_1m_customers',
+      'requests_1h_customers',
+      'requests_1m_by_customer',
+      'requests_1h_by_customer',
+    ]) {
       expect(createOf(table), table).toContain(', cityHash64(customer_id))');
     }
     // Route rollups are written only by each shard's views: read-only Distributed, no key.
@@ -65,8 +71,10 @@ describe('ClickHouse cluster mode (CLICKHOUSE_CLUSTER)', () => {
 
   it('keeps single-server SQL free of cluster clauses', () => {
     const single = allStatements('gatehouse');
+    const target = migrationTarget('gatehouse');
     expect(single).toHaveLength(
-      2 + MIGRATIONS.flatMap((m) => m.statements(migrationTarget('gatehouse'))).length,
+      2 +
+        MIGRATIONS.flatMap((m) => [...m.statements(target), ...(m.cleanup?.(target) ?? [])]).length,
     );
     for (const s of single) {
       expect(s).not.toMatch(/ON CLUSTER|Replicated|Distributed|_local/);

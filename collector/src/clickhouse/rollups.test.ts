@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, makeEvent, type TestDatabase } from '../testing.js';
 import { createAnalyticsQueries, planSources, type Window } from './analytics-queries.js';
-import { databaseIdent, dateTime, str, uint } from './escape.js';
+import { databaseIdent, dateTime, str, strList, uint } from './escape.js';
 import { MIGRATIONS, migrate, migrationTarget, setupStatements } from './migrations.js';
 import { createRequestsStore } from './requests-store.js';
 
@@ -67,7 +67,12 @@ beforeAll(async () => {
   const store = createRequestsStore(t.ch, t.database);
   const all = events(3000);
   await store.insertNew(all.slice(0, 2000));
-  expect(await migrate(t.ch, t.database)).toEqual([5]);
+  expect(await migrate(t.ch, t.database)).toEqual([5, 6]);
+  // Migration 6 replaced the minute-first per-customer tables.
+  const left = await t.ch.query<{ name: string }>(
+    `SELECT name FROM system.tables WHERE database = ${str(t.database)} AND name IN ${strList(['requests_1m_customers', 'requests_1h_customers', 'requests_1m_customers_mv', 'requests_1h_customers_mv'])}`,
+  );
+  expect(left).toEqual([]);
   // After the upgrade the new tables' views take the rest.
   await store.insertNew(all.slice(2000));
 });
@@ -106,7 +111,7 @@ describe('rollup answers equal the raw table', () => {
       ['requests_1m_total', BASE + 8 * HOUR, BASE + 8 * HOUR + 3 * 60_000],
     ]);
     expect(planSources(WINDOWS[0]![1], { customer_id: 'x' }).map((p) => p.table)).toEqual([
-      'requests_1m_customers',
+      'requests_1m_by_customer',
     ]);
     expect(planSources(WINDOWS[3]![1], {}, { route: true }).map((p) => p.table)).toEqual([
       'requests_1h_endpoints',
