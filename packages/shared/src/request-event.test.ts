@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidRequestEvent, type RequestEvent, RequestEventSchema } from './request-event.js';
+import {
+  isValidRequestEvent,
+  MAX_EVENT_TS_MS,
+  type RequestEvent,
+  RequestEventSchema,
+} from './request-event.js';
 
 const SEED = 20261125;
 const RUNS = 2000;
@@ -28,7 +33,7 @@ const validEvent: fc.Arbitrary<RequestEvent> = fc
   .record({
     request_id: text(1, 128),
     trace_id: text(0, 32),
-    ts_ms: uint,
+    ts_ms: fc.integer({ min: 0, max: MAX_EVENT_TS_MS }),
     instance: text(0, 200),
     customer_id: text(0, 128),
     key_id: text(0, 128),
@@ -84,6 +89,8 @@ const BOUNDARY_VALUES: unknown[] = [
   599,
   600,
   200.5,
+  MAX_EVENT_TS_MS,
+  MAX_EVENT_TS_MS + 1,
   Number.MAX_SAFE_INTEGER,
   Number.MAX_SAFE_INTEGER + 1,
   1e300,
@@ -203,6 +210,10 @@ describe('isValidRequestEvent', () => {
     expect(isValidRequestEvent(missing)).toBe(false);
     expect(isValidRequestEvent({ ...event, status: 600 })).toBe(false);
     expect(isValidRequestEvent({ ...event, ts_ms: Number.MAX_SAFE_INTEGER + 1 })).toBe(false);
+    expect(isValidRequestEvent({ ...event, ts_ms: MAX_EVENT_TS_MS + 1 })).toBe(false);
+    expect(RequestEventSchema.safeParse({ ...event, ts_ms: MAX_EVENT_TS_MS + 1 }).success).toBe(
+      false,
+    );
     expect(isValidRequestEvent({ ...event, latency_ms: Number.POSITIVE_INFINITY })).toBe(false);
     expect(isValidRequestEvent({ ...event, method: '' })).toBe(false);
     expect(isValidRequestEvent({ ...event, method: 'x'.repeat(17) })).toBe(false);

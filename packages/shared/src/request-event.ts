@@ -5,12 +5,18 @@ import { z } from 'zod';
  * Built once in the gateway, validated again by the collector: the single schema both share.
  * Never carries secrets: the path's query string is redacted before it gets here.
  */
+/**
+ * Latest accepted event time (2099-12-31T23:59:59.999Z): ClickHouse's DateTime ends in 2106,
+ * and a later time would be stored as a wrong date rather than refused.
+ */
+export const MAX_EVENT_TS_MS = 4_102_444_799_999;
+
 export const RequestEventSchema = z.object({
   request_id: z.string().min(1).max(128),
   /** W3C trace id (32 hex) or '' when the request was not traced. */
   trace_id: z.string().max(32),
   /** Unix epoch milliseconds when the gateway received the request. */
-  ts_ms: z.number().int().nonnegative(),
+  ts_ms: z.number().int().nonnegative().max(MAX_EVENT_TS_MS),
   /** Gateway instance (host:pid) that served it. */
   instance: z.string().max(200),
   /** '' when the caller was not authenticated. */
@@ -76,6 +82,7 @@ export function isValidRequestEvent(value: unknown): value is RequestEvent {
     str(v.trace_id, 0, 32) &&
     hasOwn(v, 'ts_ms') &&
     nonNegativeInt(v.ts_ms) &&
+    (v.ts_ms as number) <= MAX_EVENT_TS_MS &&
     hasOwn(v, 'instance') &&
     str(v.instance, 0, 200) &&
     hasOwn(v, 'customer_id') &&
