@@ -57,6 +57,7 @@ const SOURCES: readonly { table: string; seconds: 60 | 3600; dims: readonly Dim[
   { table: 'requests_1h_total', seconds: 3600, dims: [] },
   { table: 'requests_1h_endpoints', seconds: 3600, dims: ['route'] },
   { table: 'requests_1h_by_customer', seconds: 3600, dims: ['customer'] },
+  { table: 'requests_1h_route_customers', seconds: 3600, dims: ['customer', 'route'] },
   { table: 'requests_1h_routes', seconds: 3600, dims: ['route', 'status'] },
 ];
 

@@ -67,7 +67,7 @@ beforeAll(async () => {
   const store = createRequestsStore(t.ch, t.database);
   const all = events(3000);
   await store.insertNew(all.slice(0, 2000));
-  expect(await migrate(t.ch, t.database)).toEqual([5, 6]);
+  expect(await migrate(t.ch, t.database)).toEqual([5, 6, 7]);
   // Migration 6 replaced the minute-first per-customer tables.
   const left = await t.ch.query<{ name: string }>(
     `SELECT name FROM system.tables WHERE database = ${str(t.database)} AND name IN ${strList(['requests_1m_customers', 'requests_1h_customers', 'requests_1m_customers_mv', 'requests_1h_customers_mv'])}`,
@@ -255,9 +255,12 @@ describe('one customer by route or status inside raw retention', () => {
     ]);
     // Outside retention, or without a customer filter: the rollups.
     expect(planSources(w, { customer_id: 'cus_b' }, { route: true }, w.fromMs + 1)[0]!.table).toBe(
-      'requests_1m',
+      'requests_1h_route_customers',
     );
     expect(planSources(w, {}, { customer: true, route: true }, w.fromMs)[0]!.table).toBe(
+      'requests_1h_route_customers',
+    );
+    expect(planSources(w, { customer_id: 'cus_b' }, { status: true }, w.fromMs + 1)[0]!.table).toBe(
       'requests_1m',
     );
     const rolled = createAnalyticsQueries(t.ch, t.database);
