@@ -1,9 +1,9 @@
-import { useState } from 'react';
 import type { AlertRuleInput } from '../../api/analytics/createAlertRule.js';
 import { ALERT_METRICS, type AlertMetric } from '../../api/analytics/getAlerts.js';
 import type { AppError } from '../../api/errors.js';
 import { SelectField } from '../../components/SelectField.js';
 import { TextField } from '../../components/TextField.js';
+import { useCreateForm } from '../../components/useCreateForm.js';
 import {
   buildRuleInput,
   EMPTY_RULE_FORM,
@@ -48,14 +48,19 @@ export function NewRuleForm({
   busy: boolean;
   onCreate(input: AlertRuleInput): Promise<AppError | null>;
 }) {
-  const [form, setForm] = useState<RuleForm>(EMPTY_RULE_FORM);
-  const [problems, setProblems] = useState<RuleProblems>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [created, setCreated] = useState<string | null>(null);
-  const set =
-    <K extends keyof RuleForm>(k: K) =>
-    (v: RuleForm[K]) =>
-      setForm((f) => ({ ...f, [k]: v }));
+  const { form, set, problems, formError, created, onSubmit } = useCreateForm<
+    RuleForm,
+    AlertRuleInput,
+    RuleProblems
+  >({
+    empty: EMPTY_RULE_FORM,
+    build: (f) => {
+      const built = buildRuleInput(f);
+      return 'error' in built ? { problems: { [built.field]: built.error } } : built;
+    },
+    create: onCreate,
+    place: ruleProblemsFrom,
+  });
   const text = (k: TextKey, label: string, extra: { hint?: string; placeholder?: string } = {}) => (
     <TextField
       label={label}
@@ -73,26 +78,7 @@ export function NewRuleForm({
       className="inline-form rule-form"
       aria-label="New alert rule"
       noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setCreated(null);
-        setFormError(null);
-        const built = buildRuleInput(form);
-        if ('error' in built) {
-          setProblems({ [built.field]: built.error });
-          return;
-        }
-        setProblems({});
-        const err = await onCreate(built.input);
-        if (!err) {
-          setForm(EMPTY_RULE_FORM);
-          setCreated(built.input.name);
-          return;
-        }
-        const placed = ruleProblemsFrom(err);
-        setProblems(placed.fields);
-        setFormError(placed.form);
-      }}
+      onSubmit={onSubmit}
     >
       {text('name', 'Name')}
       <SelectField label="Kind" value={form.kind} onValue={set('kind')} options={KINDS} />

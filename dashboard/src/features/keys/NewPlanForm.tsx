@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { NewPlan } from '../../api/admin/types.js';
 import type { AppError } from '../../api/errors.js';
 import { TextField } from '../../components/TextField.js';
+import { useCreateForm } from '../../components/useCreateForm.js';
 import {
   buildPlanInput,
   EMPTY_PLAN_FORM,
@@ -44,38 +44,14 @@ export function NewPlanForm({
   busy: boolean;
   onCreate(input: NewPlan): Promise<AppError | null>;
 }) {
-  const [form, setForm] = useState<PlanForm>(EMPTY_PLAN_FORM);
-  const [problems, setProblems] = useState<PlanProblems>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [created, setCreated] = useState<string | null>(null);
-  const set = (k: PlanField) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
+  const { form, set, problems, formError, created, onSubmit } = useCreateForm<
+    PlanForm,
+    NewPlan,
+    PlanProblems
+  >({ empty: EMPTY_PLAN_FORM, build: buildPlanInput, create: onCreate, place: planProblemsFrom });
 
   return (
-    <form
-      className="inline-form plan-form"
-      aria-label="New plan"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setCreated(null);
-        setFormError(null);
-        const built = buildPlanInput(form);
-        if ('problems' in built) {
-          setProblems(built.problems);
-          return;
-        }
-        setProblems({});
-        const err = await onCreate(built.input);
-        if (!err) {
-          setForm(EMPTY_PLAN_FORM);
-          setCreated(built.input.name);
-          return;
-        }
-        const placed = planProblemsFrom(err);
-        setProblems(placed.fields);
-        setFormError(placed.form);
-      }}
-    >
+    <form className="inline-form plan-form" aria-label="New plan" noValidate onSubmit={onSubmit}>
       <TextField
         label="Plan name"
         value={form.name}

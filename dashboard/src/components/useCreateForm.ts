@@ -1,0 +1,53 @@
+import { type FormEvent, useState } from 'react';
+import type { AppError } from '../api/errors.js';
+
+export interface CreateFormOptions<F, I extends { name: string }, P> {
+  empty: F;
+  /** The form's own checks: the input to send, or the problems to show under fields. */
+  build(form: F): { input: I } | { problems: P };
+  /** Sends the input; null when it was created, else the API's error. */
+  create(input: I): Promise<AppError | null>;
+  /** The API's refusal, placed under the fields it names, plus what names no field. */
+  place(err: AppError): { fields: P; form: string | null };
+}
+
+/**
+ * The state of a "create something" form (plans, alert rules): field values, problems under
+ * fields, a problem for the whole form, and the name of what was just created. Submitting runs
+ * the form's own checks first and asks the API only when they pass; a success empties the form.
+ */
+export function useCreateForm<F, I extends { name: string }, P extends object>(
+  options: CreateFormOptions<F, I, P>,
+) {
+  const [form, setForm] = useState<F>(options.empty);
+  const [problems, setProblems] = useState<P>({} as P);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const set =
+    <K extends keyof F>(k: K) =>
+    (v: F[K]) =>
+      setForm((f) => ({ ...f, [k]: v }));
+
+  async function onSubmit(e: FormEvent): Promise<void> {
+    e.preventDefault();
+    setCreated(null);
+    setFormError(null);
+    const built = options.build(form);
+    if ('problems' in built) {
+      setProblems(built.problems);
+      return;
+    }
+    setProblems({} as P);
+    const err = await options.create(built.input);
+    if (!err) {
+      setForm(options.empty);
+      setCreated(built.input.name);
+      return;
+    }
+    const placed = options.place(err);
+    setProblems(placed.fields);
+    setFormError(placed.form);
+  }
+
+  return { form, set, problems, formError, created, onSubmit };
+}
