@@ -10,7 +10,7 @@
  * moved into `requests` with `ATTACH PARTITION … FROM` (18.16 has it; it does not fire views).
  */
 // The collector package exports only its entry point; the rollup definitions are read from source.
-import { ROLLUPS, rollupSelect } from '../../collector/src/clickhouse/migrations.js';
+import { ROLLUPS, rollupSelect } from '@gatehouse/collector';
 
 export type Sql = (query: string) => Promise<string>;
 

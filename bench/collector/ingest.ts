@@ -18,15 +18,13 @@
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadConfig, startCollector } from '@gatehouse/collector';
-import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
 import type { RequestEvent } from '@gatehouse/shared';
+import { benchClickHouse, parseFlags, sql } from './clickhouse.js';
 
 const INGEST_TOKEN = 'bench-ingest-token-000000';
 const ADMIN_TOKEN = 'bench-admin-token-0000000';
@@ -66,16 +64,6 @@ type SenderMessage =
   | { type: 'ready' }
   | { type: 'done'; seconds: number; cpuSeconds: number }
   | { type: 'error'; message: string };
-
-async function sql(url: string, query: string): Promise<string> {
-  const res = await fetch(`${url}/?output_format_json_quote_64bit_integers=0`, {
-    method: 'POST',
-    body: query,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`ClickHouse: ${text}`);
-  return text.trim();
-}
 
 function event(i: number, now: number): RequestEvent {
   return {
@@ -258,41 +246,14 @@ export const ingestTableHeader = [
   '|---:|---:|---:|---:|---:|---:|---:|',
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function main(): Promise<void> {
-  const args: Record<string, string> = Object.fromEntries(
-    process.argv.slice(2).map((a) => {
-      const [k, v] = a.replace(/^--/, '').split('=');
-      return [k, v ?? ''];
-    }),
-  );
+  const args = parseFlags(process.argv.slice(2));
   const events = Number(args.ingest ?? 500_000);
   const batches = (args.batches ?? '1000,10000,50000').split(',').map(Number);
   const concurrency = Number(args.concurrency ?? 8);
   const repeat = Number(args.repeat ?? 1);
-  let chUrl = process.env.CLICKHOUSE_URL;
-  let stop: (() => Promise<void>) | undefined;
-  let dataDir: string | undefined;
-  if (!chUrl) {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'gh-bench-ch-'));
-    const ch = await startLocalClickHouse({
-      dataDir,
-      httpPort: await freePort(),
-      tcpPort: await freePort(),
-    });
-    chUrl = ch.url;
-    stop = ch.stop;
-  }
+  const ch = await benchClickHouse();
+  const chUrl = ch.url;
   try {
     console.log(
       `ClickHouse ${await sql(chUrl, 'SELECT version()')}, ${os.cpus().length} cores, load ${os
@@ -311,8 +272,7 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
   } finally {
-    await stop?.();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ch.close();
   }
 }
 

@@ -11,24 +11,17 @@
  * (collector-queries-<date>.md with --ingest=0, collector-ingest-<date>.md with --rows=0).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, startCollector } from '@gatehouse/collector';
-import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
-import { Agent, fetch } from 'undici';
+import { benchClickHouse, parseFlags, sql } from './clickhouse.js';
 import { generate, settle } from './generate.js';
 import { benchIngest, ingestTableHeader, ingestTableRow } from './ingest.js';
 import { benchQueries, dashboardQueries } from './queries.js';
 
-const args: Record<string, string> = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? ''];
-  }),
-);
+const args = parseFlags(process.argv.slice(2));
 const INGEST_EVENTS = Number(args.ingest ?? 500_000);
 const CLIENT_BATCHES = (args.batches ?? '1000,10000,50000').split(',').map(Number);
 const ROW_TARGETS = (args.rows ?? '10000000')
@@ -40,46 +33,9 @@ const CONCURRENCY = Number(args.concurrency ?? 8);
 const INGEST_TOKEN = 'bench-ingest-token-000000';
 const ADMIN_TOKEN = 'bench-admin-token-0000000';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// Idle sockets are dropped well before ClickHouse's keep_alive_timeout (10 s), so a statement
-// after a long pause never goes out on a socket the server is closing; bulk statements run long.
-const chAgent = new Agent({ keepAliveTimeout: 2_000, headersTimeout: 0, bodyTimeout: 0 });
-
-async function sql(url: string, query: string): Promise<string> {
-  const res = await fetch(`${url}/?output_format_json_quote_64bit_integers=0`, {
-    dispatcher: chAgent,
-    method: 'POST',
-    body: query,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`ClickHouse: ${text}`);
-  return text.trim();
-}
-
 async function main(): Promise<void> {
-  let chUrl = process.env.CLICKHOUSE_URL;
-  let stop: (() => Promise<void>) | undefined;
-  let dataDir: string | undefined;
-  if (!chUrl) {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'gh-bench-ch-'));
-    const ch = await startLocalClickHouse({
-      dataDir,
-      httpPort: await freePort(),
-      tcpPort: await freePort(),
-    });
-    chUrl = ch.url;
-    stop = ch.stop;
-  }
+  const ch = await benchClickHouse();
+  const chUrl = ch.url;
   const version = await sql(chUrl, 'SELECT version()');
   const lines: string[] = [
     `# Collector benchmark (${new Date().toISOString()})`,
@@ -170,8 +126,7 @@ async function main(): Promise<void> {
     await collector.close();
     await sql(chUrl, `DROP DATABASE ${database}`);
   } finally {
-    await stop?.();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ch.close();
   }
   const report = lines.join('\n');
   console.log(`\n${report}`);

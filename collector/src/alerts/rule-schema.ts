@@ -199,19 +199,16 @@ export function scopeOf(r: Pick<AlertRule, 'route' | 'customer_id'>): string {
   return 'all';
 }
 
-/** The API's view of a rule: durations as strings, secrets never echoed, target URLs redacted. */
-export function ruleView(r: AlertRule) {
+/** A stored rule in the API's terms (durations as strings), the same in responses and PATCH merges. */
+function specOf(r: AlertRule): Omit<RuleSpec, 'targets'> {
   return {
-    id: r.id,
     name: r.name,
     kind: r.kind,
-    scope: scopeOf(r),
     route: r.route,
     customer_id: r.customer_id,
     metric: r.metric,
     threshold: r.threshold,
     resolve_threshold: r.resolve_threshold,
-    effective_resolve_threshold: r.kind === 'threshold' ? resolveThresholdOf(r) : null,
     window: formatDuration(r.window_ms),
     min_requests: r.min_requests,
     for: formatDuration(r.for_ms),
@@ -224,12 +221,22 @@ export function ruleView(r: AlertRule) {
         factor: w.factor,
       })) ?? null,
     severity: r.severity,
+    enabled: r.enabled,
+  };
+}
+
+/** The API's view of a rule: secrets never echoed, target URLs redacted. */
+export function ruleView(r: AlertRule) {
+  return {
+    id: r.id,
+    ...specOf(r),
+    scope: scopeOf(r),
+    effective_resolve_threshold: r.kind === 'threshold' ? resolveThresholdOf(r) : null,
     targets: r.targets.map((t) => ({
       type: t.type,
       url: displayTargetUrl(t.url),
       has_secret: t.secret !== undefined,
     })),
-    enabled: r.enabled,
     created_at: r.created_at,
     updated_at: r.updated_at,
   };
@@ -238,29 +245,7 @@ export type RuleView = ReturnType<typeof ruleView>;
 
 /** The input form of a stored rule (secrets kept), for PATCH merges. */
 export function ruleToInput(r: AlertRule): RuleSpec {
-  return {
-    name: r.name,
-    kind: r.kind,
-    route: r.route,
-    customer_id: r.customer_id,
-    metric: r.metric,
-    threshold: r.threshold,
-    resolve_threshold: r.resolve_threshold,
-    window: formatDuration(r.window_ms),
-    min_requests: r.min_requests,
-    for: formatDuration(r.for_ms),
-    objective: r.objective,
-    slo_period: formatDuration(r.slo_period_ms),
-    burn_windows:
-      r.burn_windows?.map((w) => ({
-        long: formatDuration(w.long_ms),
-        short: formatDuration(w.short_ms),
-        factor: w.factor,
-      })) ?? null,
-    severity: r.severity,
-    targets: r.targets,
-    enabled: r.enabled,
-  };
+  return { ...specOf(r), targets: r.targets };
 }
 
 /** Hysteresis: a firing threshold rule resolves only at or below this value. */
