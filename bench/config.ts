@@ -30,6 +30,11 @@ export interface BenchConfig {
    * same interleaved rounds, for a before/after comparison on the same machine state.
    */
   abGatewayDir: string | null;
+  /**
+   * `dist` (default): the gateway compiled by tsc, as deployed; `src`: its TypeScript through
+   * tsx (slower: per-request closures pay tsx's `__name` wrapper).
+   */
+  gatewayBuild: 'dist' | 'src';
   /** Where latest.json, latest.md and profiles/ go (default bench/results). */
   resultsDir: string;
   /** Phases to leave out: `fixed-rate`, `memory`. */
@@ -75,6 +80,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     memoryDurationS: num('BENCH_MEMORY_DURATION', quick ? 8 : 15, env),
     profile: flag(env.BENCH_PROFILE) ? ['gw-full-https'] : list(env.BENCH_PROFILE),
     abGatewayDir: env.BENCH_AB_GATEWAY || null,
+    gatewayBuild: env.BENCH_GATEWAY_BUILD === 'src' ? 'src' : 'dist',
     skip: list(env.BENCH_SKIP),
     resultsDir: env.BENCH_RESULTS_DIR
       ? resolve(env.BENCH_RESULTS_DIR)

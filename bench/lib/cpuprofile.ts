@@ -101,7 +101,7 @@ export function summarizeProfile(p: CpuProfile, top = 25): ProfileSummary {
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
       const f = byId.get(cur)?.callFrame;
-      if (!f?.url.includes('/gateway/src/')) continue;
+      if (!f || !/\/gateway\/(src|dist)\//.test(f.url)) continue;
       const name = `${f.functionName || '(anonymous)'} ${moduleOf(f.url)}`;
       if (seen.has(name)) continue;
       seen.add(name);

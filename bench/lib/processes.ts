@@ -1,5 +1,5 @@
 // Starts benchmark servers as separate processes pinned to a core, and stops them cleanly.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -152,6 +152,38 @@ export function treeRssBytes(pid: number): number | null {
   let total = own;
   for (const c of childPids(pid)) total += treeRssBytes(c) ?? 0;
   return total;
+}
+
+/**
+ * Moves a process and its descendants (every thread) to the idle CPU class and back
+ * (`chrt --idle` / `chrt --other`): they then run only when nothing else wants their core.
+ * Returns false when chrt is missing or refused.
+ */
+export function setIdlePriority(pid: number, idle: boolean): boolean {
+  let ok = true;
+  const visit = (p: number) => {
+    try {
+      execFileSync('chrt', [idle ? '--idle' : '--other', '-a', '-p', '0', String(p)], {
+        stdio: 'ignore',
+      });
+    } catch {
+      ok = false;
+    }
+    for (const c of childPids(p)) visit(c);
+  };
+  visit(pid);
+  return ok;
+}
+
+/** Sends a signal to a process and its descendants (e.g. SIGSTOP/SIGCONT an nginx and its worker). */
+export function signalTree(pid: number, signal: NodeJS.Signals): void {
+  const children = childPids(pid);
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+  for (const c of children) signalTree(c, signal);
 }
 
 function childPids(pid: number): number[] {

@@ -40,8 +40,15 @@ const gatewayDir = process.env.BENCH_GATEWAY_DIR
   ? resolve(process.env.BENCH_GATEWAY_DIR)
   : benchPath('../gateway');
 
+// `dist` (the default): the compiled gateway, as deployed (bench/lib/gateway-build.ts builds it
+// and starts this process with `--conditions=gatehouse-dist`); `src`: its TypeScript via tsx.
+const build = process.env.BENCH_GATEWAY_BUILD === 'src' ? 'src' : 'dist';
+
 async function load(rel: string): Promise<Mod> {
-  const path = join(gatewayDir, 'src', rel);
+  const path =
+    build === 'dist'
+      ? join(gatewayDir, 'dist', rel.replace(/\.ts$/, '.js'))
+      : join(gatewayDir, 'src', rel);
   if (!existsSync(path)) unavailable(`${path} not present`);
   return (await import(pathToFileURL(path).href)) as Mod;
 }

@@ -20,8 +20,18 @@ import type { EventSink } from '@gatehouse/shared';
 import { Agent, request } from 'undici';
 import { openSpool, type Spool, type SpooledBatch } from './spool.js';
 
-/** Lines per step when a batch is compressed (see `encode`). */
-const ENCODE_CHUNK = 1000;
+/**
+ * Serialised events are written into off-heap blocks of this size as they arrive (see `push`).
+ * Keeping a second of NDJSON lines as JS strings made the young-generation GC copy each one
+ * twice and promote it to the old generation: ~1.5 µs per event on the request core.
+ */
+const BLOCK_BYTES = 1 << 20;
+
+/** Events waiting to be sent: NDJSON bytes (views into blocks, no copies) and their count. */
+interface PendingBatch {
+  parts: Buffer[];
+  events: number;
+}
 
 export interface ShipperOptions {
   /** Collector base URL, e.g. `http://127.0.0.1:4000`. */
@@ -123,8 +133,14 @@ export function createShipper(options: ShipperOptions): Shipper {
   const o = validateOptions(options);
   // One connection per batch in flight: fewer would queue the POSTs maxInFlight allows.
   const agent = new Agent({ connections: o.maxInFlight, keepAliveTimeout: 10_000 });
-  /** Events already serialised as NDJSON lines. */
-  let queue: string[] = [];
+  // Events already serialised as NDJSON: full batches, then the open one, whose latest bytes
+  // are block[partStart, blockEnd).
+  const ready: PendingBatch[] = [];
+  let open: PendingBatch = { parts: [], events: 0 };
+  let block = Buffer.allocUnsafe(BLOCK_BYTES);
+  let partStart = 0;
+  let blockEnd = 0;
+  let queued = 0;
   let inFlight = 0;
   const counters = { droppedQueueFull: 0, sent: 0, duplicates: 0, rejected: 0, sendFailures: 0 };
   let spool: Spool | undefined;
@@ -280,50 +296,45 @@ export function createShipper(options: ShipperOptions): Shipper {
     }
   }
 
-  function takeBatch(): string[] {
-    const batch = queue.slice(0, o.maxBatch);
-    queue = queue.slice(batch.length);
+  function sealPart(): void {
+    if (blockEnd > partStart) open.parts.push(block.subarray(partStart, blockEnd));
+    partStart = blockEnd;
+  }
+
+  function closeBatch(): void {
+    sealPart();
+    ready.push(open);
+    open = { parts: [], events: 0 };
+  }
+
+  function takeBatch(): PendingBatch {
+    if (ready.length === 0) closeBatch();
+    const batch = ready.shift()!;
+    queued -= batch.events;
     return batch;
   }
 
   // Compressed on libuv's thread pool at the fastest level: a synchronous gzip of a full batch
-  // held the event loop for 12–17 ms per flush (bench/ profile), paid by every in-flight request.
-  // The lines were serialised one at a time in `push`: stringifying 5 000 events here held the
-  // loop another ~15 ms per flush (the full chain's p99 at load).
-  // Joining a full batch into one string and converting it for zlib still held the loop
-  // 3–7 ms, so a batch goes through one gzip stream ENCODE_CHUNK lines at a time, yielding to
-  // requests between chunks: the stall per step is a fifth of that.
-  const encode = (lines: string[]): Promise<Buffer> =>
+  // held the event loop for 12–17 ms per flush (bench/ profile). The batch is already bytes (see
+  // `push`), so nothing is joined or converted on the event loop either.
+  const encode = (batch: PendingBatch): Promise<Buffer> =>
     new Promise<Buffer>((resolve, reject) => {
       const gz = createGzip({ level: constants.Z_BEST_SPEED });
       const out: Buffer[] = [];
       gz.on('data', (b: Buffer) => out.push(b));
       gz.once('error', reject);
       gz.once('end', () => resolve(Buffer.concat(out)));
-      let i = 0;
-      const step = () => {
-        if (i >= lines.length) {
-          gz.end();
-          return;
-        }
-        const chunk = `${lines.slice(i, i + ENCODE_CHUNK).join('\n')}\n`;
-        i += ENCODE_CHUNK;
-        if (gz.write(chunk)) setImmediate(step);
-        else gz.once('drain', step);
-      };
-      step();
+      for (const part of batch.parts) gz.write(part);
+      gz.end();
     });
 
   /** Memory batches that are due go to the spool, behind its backlog. */
   async function spillDue(s: Spool): Promise<void> {
-    while (
-      queue.length > 0 &&
-      (queue.length >= o.maxBatch || Date.now() - firstQueuedAt >= o.flushMs)
-    ) {
+    while (queued > 0 && (ready.length > 0 || Date.now() - firstQueuedAt >= o.flushMs)) {
       const batch = takeBatch();
-      inFlight = batch.length;
+      inFlight = batch.events;
       try {
-        await s.append(await encode(batch), batch.length);
+        await s.append(await encode(batch), batch.events);
       } finally {
         inFlight = 0;
       }
@@ -359,15 +370,13 @@ export function createShipper(options: ShipperOptions): Shipper {
     }
     // Memory: send while the collector answers (up to maxInFlight full batches at once, since the
     // collector holds each request until its next insert); once it does not, move batches to disk.
-    while (queue.length > 0) {
-      const due =
-        final || down || queue.length >= o.maxBatch || Date.now() - firstQueuedAt >= o.flushMs;
+    while (queued > 0) {
+      const due = final || down || ready.length > 0 || Date.now() - firstQueuedAt >= o.flushMs;
       if (!due) break;
       const batches = [takeBatch()];
       if (!down)
-        while (batches.length < o.maxInFlight && queue.length >= o.maxBatch)
-          batches.push(takeBatch());
-      inFlight = batches.reduce((n, b) => n + b.length, 0);
+        while (batches.length < o.maxInFlight && ready.length > 0) batches.push(takeBatch());
+      inFlight = batches.reduce((n, b) => n + b.events, 0);
       try {
         const bodies = await Promise.all(batches.map(encode));
         const results = down
@@ -377,7 +386,7 @@ export function createShipper(options: ShipperOptions): Shipper {
         for (let i = 0; i < bodies.length; i++) {
           if (results[i] === 'retry') {
             down = true;
-            await s.append(bodies[i]!, batches[i]!.length);
+            await s.append(bodies[i]!, batches[i]!.events);
           }
         }
       } finally {
@@ -402,9 +411,8 @@ export function createShipper(options: ShipperOptions): Shipper {
         continue;
       }
       if (closed) break;
-      const wait =
-        queue.length === 0 ? o.flushMs : Math.max(1, firstQueuedAt + o.flushMs - Date.now());
-      await sleep(queue.length >= o.maxBatch ? 0 : wait);
+      const wait = queued === 0 ? o.flushMs : Math.max(1, firstQueuedAt + o.flushMs - Date.now());
+      await sleep(ready.length > 0 ? 0 : wait);
     }
   })();
 
@@ -414,7 +422,7 @@ export function createShipper(options: ShipperOptions): Shipper {
         counters.droppedQueueFull += 1;
         return;
       }
-      if (queue.length >= o.maxQueue) {
+      if (queued >= o.maxQueue) {
         counters.droppedQueueFull += 1;
         return;
       }
@@ -425,15 +433,29 @@ export function createShipper(options: ShipperOptions): Shipper {
         counters.rejected += 1;
         return;
       }
-      if (queue.length === 0) firstQueuedAt = Date.now();
-      queue.push(line);
-      if (queue.length >= o.maxBatch) nudge();
+      // UTF-8 needs at most 3 bytes per UTF-16 unit; a line never straddles two blocks.
+      const room = line.length * 3 + 1;
+      if (blockEnd + room > block.length) {
+        sealPart();
+        block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, room));
+        partStart = 0;
+        blockEnd = 0;
+      }
+      blockEnd += block.write(line, blockEnd);
+      block[blockEnd++] = 0x0a;
+      if (queued === 0) firstQueuedAt = Date.now();
+      queued += 1;
+      open.events += 1;
+      if (open.events >= o.maxBatch) {
+        closeBatch();
+        nudge();
+      }
     },
     stats() {
       const spoolSize = spool?.size() ?? { events: 0, bytes: 0, batches: 0 };
       const droppedSpoolFull = spool?.droppedEvents() ?? 0;
       return {
-        queued: queue.length + inFlight,
+        queued: queued + inFlight,
         dropped: counters.droppedQueueFull + droppedSpoolFull,
         droppedQueueFull: counters.droppedQueueFull,
         droppedSpoolFull,

@@ -1,0 +1,57 @@
+// The gateway runs in the benchmark as it is deployed: JavaScript compiled by tsc with the
+// production tsconfig (deploy/docker/Dockerfile), @gatehouse/shared from its compiled `dist`
+// through the `gatehouse-dist` export condition. Running the TypeScript through tsx instead
+// measures tsx: its esbuild output wraps every closure created per request in `__name(...)`
+// (an Object.defineProperty each), which production code never pays.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { benchPath } from './processes.js';
+
+export type GatewayBuild = 'dist' | 'src';
+
+/** Node flags for a process that loads the compiled gateway. */
+export const DIST_NODE_FLAGS = ['--conditions=gatehouse-dist'];
+
+const root = resolve(benchPath('..'));
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+function run(project: string): void {
+  execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'pipe' });
+}
+
+/**
+ * Compiles @gatehouse/shared and the gateway into their `dist/` folders (git-ignored), and the
+ * gateway copy in `snapshotGatewayDir` (an A/B base from bench/ab-snapshot.sh) into its own
+ * `dist/`. Throws with tsc's output when the checkout's own build fails.
+ */
+export function buildGateway(snapshotGatewayDir: string | null): void {
+  try {
+    run('deploy/docker/tsconfig.shared.json');
+    run('deploy/docker/tsconfig.gateway.json');
+  } catch (e) {
+    const out = (e as { stdout?: Buffer }).stdout?.toString() ?? String(e);
+    throw new Error(`tsc could not build the gateway for the benchmark:\n${out.slice(0, 2000)}`);
+  }
+  if (!snapshotGatewayDir) return;
+  const dir = resolve(snapshotGatewayDir);
+  const config = join(dir, '..', 'tsconfig.bench.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(root, 'deploy/docker/tsconfig.gateway.json'),
+      compilerOptions: { rootDir: join(dir, 'src'), outDir: join(dir, 'dist') },
+      include: [join(dir, 'src')],
+      exclude: [join(dir, 'src/**/*.test.ts')],
+    }),
+  );
+  try {
+    run(config);
+  } catch (e) {
+    // An older snapshot may not typecheck against today's dependencies; tsc still emits it.
+    if (!existsSync(join(dir, 'dist', 'app.js'))) {
+      const out = (e as { stdout?: Buffer }).stdout?.toString() ?? String(e);
+      throw new Error(`tsc could not build the snapshot in ${dir}:\n${out.slice(0, 2000)}`);
+    }
+  }
+}
