@@ -110,7 +110,6 @@ class Bench {
   readonly adminToken = randomBytes(24).toString('base64url');
   upstreamUrl = '';
   collector: { url: string; token?: string } | null = null;
-  collectorPid: number | null = null;
   cert = { cert: '', key: '' };
 
   constructor(readonly cfg: BenchConfig) {}
@@ -234,7 +233,16 @@ class Bench {
         readyTimeoutMs: 120_000,
       });
       this.processes.push(p);
-      this.collectorPid = p.pid ?? null;
+      // The collector and its ClickHouse share the load core here (in production they run on
+      // hosts of their own). At idle CPU priority they take only the time wrk, the upstream and
+      // the loaders leave free, which is plenty to keep up; at normal priority they slowed wrk,
+      // so the full chain was measured at a lower load, with fewer requests per event-loop turn
+      // and a higher CPU cost per request than the gateway's own.
+      if (setIdlePriority(p.pid, true)) {
+        this.notes.push(
+          'The collector and ClickHouse ran at idle CPU priority (`chrt --idle`) on the load core: they run on their own hosts in production; the full chain still shipped every request to them.',
+        );
+      }
       this.collector = { url: String(p.info.url), token: p.info.token as string | undefined };
       log(`collector ${this.collector.url} (ClickHouse ${String(p.info.clickhouseUrl)})`);
     } catch (e) {
@@ -469,20 +477,7 @@ class Bench {
     for (const t of this.runnable()) {
       if (t.family === 'gateway' && t.protocol === 'https' && !ids.includes(t.id)) ids.push(t.id);
     }
-    // The collector and its ClickHouse share the loader's core here; in production they run on
-    // hosts of their own. At idle CPU priority they still ingest every event (in the loader's
-    // idle time) but no longer delay the loader's sends and reads, which every row would show.
-    const idled = this.collectorPid != null && setIdlePriority(this.collectorPid, true);
-    const notes = idled
-      ? [
-          'The collector and ClickHouse ran at idle CPU priority (`chrt --idle`) during these runs: they share the loader core on this machine and run on their own hosts in production; the gateway still captured and shipped every request.',
-        ]
-      : [];
-    try {
-      return { ...base, rate, notes, ...(await this.fixedRateRows(ids, rate)) };
-    } finally {
-      if (idled && this.collectorPid != null) setIdlePriority(this.collectorPid, false);
-    }
+    return { ...base, rate, ...(await this.fixedRateRows(ids, rate)) };
   }
 
   async fixedRateRows(
@@ -849,7 +844,9 @@ async function main(): Promise<void> {
     }
     bench.notes.push(
       "Every gateway mode is `startGateway()` itself with the gateway's `dataPlane` setting (`full`, `no-capture`, `forward-only`). * Over plain HTTP a `node:http` server in the gateway process serves the gateway's own request listener (`handleRequest`), since the gateway's plain-HTTP port answers 426 by design.",
-      'All Node servers run TypeScript through tsx (about 30 MB of the idle RSS of each Node process).',
+      cfg.gatewayBuild === 'dist'
+        ? 'The gateway runs compiled by tsc with the production tsconfig, as deployed; the other Node servers (upstream, bare proxy, loaders, collector) run TypeScript through tsx (about 30 MB of the idle RSS of each).'
+        : 'All Node servers, the gateway included (BENCH_GATEWAY_BUILD=src), run TypeScript through tsx (about 30 MB of the idle RSS of each Node process).',
     );
     const report: BenchReport = {
       date: new Date().toISOString(),

@@ -89,8 +89,6 @@ export interface FixedRateResult {
   /** Gateway full-chain p99 minus the direct p99 at the same rate, ms. */
   addedP99Ms: number | null;
   reason?: string;
-  /** How the run was set up beyond the loader (e.g. background processes deprioritised). */
-  notes?: string[];
 }
 
 export interface MemoryResult {
@@ -280,7 +278,6 @@ export function renderFixedRate(f: FixedRateResult | null): string {
   if (f.rate == null) return `_Not measured: ${f.reason ?? 'no gateway maximum rate'}._`;
   const lines = [
     `Open-loop fixed rate of ${formatRps(f.rate)} req/s (half the full chain's median maximum), ${f.durationS} s, ${f.connections} connections, loader: ${f.loader}.`,
-    ...(f.notes ?? []).map((n) => `\n${n}`),
     '',
     '| target | achieved req/s | p50 ms | p99 ms | p99 from send ms | event-loop lag p99 / max ms | proxy CPU µs/req | errors / non-2xx |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
