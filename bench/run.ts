@@ -1,6 +1,6 @@
 // `npm run bench`: the gateway's cost per request against the upstream direct, nginx and a bare
 // Node proxy, in one run. See bench/README.md for how to read the output.
-import { buildGateway, DIST_NODE_FLAGS } from './lib/gateway-build.js';
+import { buildGateway, buildHarness, DIST_NODE_FLAGS } from './lib/gateway-build.js';
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -111,6 +111,8 @@ class Bench {
   upstreamUrl = '';
   collector: { url: string; token?: string } | null = null;
   cert = { cert: '', key: '' };
+  /** The compiled gateway harness (plain JavaScript, no tsx), when the gateway runs from dist. */
+  harness: string | null = null;
 
   constructor(readonly cfg: BenchConfig) {}
 
@@ -293,15 +295,15 @@ class Bench {
       proc = await spawnPinned({
         name: id,
         cpu: this.cfg.proxyCpu,
-        command: nodeTs(
-          benchPath('servers/gateway.ts'),
-          [JSON.stringify(opts)],
-          this.cfg.gatewayBuild === 'dist' ? DIST_NODE_FLAGS : [],
-        ),
+        command: this.harness
+          ? [process.execPath, ...DIST_NODE_FLAGS, this.harness, JSON.stringify(opts)]
+          : nodeTs(benchPath('servers/gateway.ts'), [JSON.stringify(opts)]),
         env: {
           NODE_ENV: 'production',
           LOG_LEVEL: 'warn',
           BENCH_GATEWAY_BUILD: this.cfg.gatewayBuild,
+          // The compiled harness lives in a temp dir, so it is told where the gateway is.
+          BENCH_GATEWAY_DIR: benchPath('../gateway'),
           ...extraEnv,
         },
         waitReady: true,
@@ -812,6 +814,7 @@ async function main(): Promise<void> {
     if (cfg.gatewayBuild === 'dist') {
       log('building the gateway with tsc (deploy/docker/tsconfig.gateway.json), as deployed');
       buildGateway(cfg.abGatewayDir);
+      bench.harness = buildHarness(join(bench.tmp, 'harness'));
     }
     await bench.startGateways();
     const samples = await bench.throughput();

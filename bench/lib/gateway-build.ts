@@ -4,8 +4,9 @@
 // measures tsx: its esbuild output wraps every closure created per request in `__name(...)`
 // (an Object.defineProperty each), which production code never pays.
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
 import { benchPath } from './processes.js';
 
 export type GatewayBuild = 'dist' | 'src';
@@ -54,4 +55,25 @@ export function buildGateway(snapshotGatewayDir: string | null): void {
       throw new Error(`tsc could not build the snapshot in ${dir}:\n${out.slice(0, 2000)}`);
     }
   }
+}
+
+/** The harness modules that run inside the gateway process (bench/servers/gateway.ts and its imports). */
+const HARNESS = ['servers/gateway.ts', 'servers/ready.ts', 'lib/processes.ts'];
+
+/**
+ * bench/servers/gateway.ts as plain JavaScript in `dir`, so the process under test loads no tsx:
+ * tsx's module-hooks thread is a second V8 isolate, whose idle-time full GCs ran on the proxy
+ * core in the middle of the latency runs. Returns the entry to run with `DIST_NODE_FLAGS`.
+ */
+export function buildHarness(dir: string): string {
+  for (const rel of HARNESS) {
+    const out = ts.transpileModule(readFileSync(benchPath(rel), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const file = join(dir, rel.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, out);
+  }
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  return join(dir, 'servers', 'gateway.js');
 }
