@@ -408,9 +408,45 @@ class Bench {
     ];
     for (const pid of others) signalTree(pid, 'SIGSTOP');
     try {
+      await this.drainCapture(t);
       return await fn();
     } finally {
       for (const pid of others) signalTree(pid, 'SIGCONT');
+    }
+  }
+
+  /**
+   * Waits until a full-chain gateway has shipped the events of its previous run (it was paused
+   * in between): a backlog of tens of thousands of events sent during the next measurement would
+   * charge that run with an earlier run's work (its latency run most of all).
+   */
+  async drainCapture(t: Target): Promise<void> {
+    if (!t.adminUrl || t.family !== 'gateway' || !t.id.startsWith('gw-full')) return;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const backlog = await this.shipperBacklog(t.adminUrl);
+      if (backlog === 0 || backlog == null) return;
+      if (Date.now() > deadline) {
+        log(`${t.id}: ${backlog} events still unshipped after 60 s; measuring anyway`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Events the gateway has not shipped yet (memory queue + disk spool), from its /metrics. */
+  async shipperBacklog(adminUrl: string): Promise<number | null> {
+    try {
+      const res = await fetchOnce(`${adminUrl}/metrics`, {
+        headers: { authorization: `Bearer ${this.adminToken}` },
+      });
+      const read = (name: string) =>
+        Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(res.body)?.[1] ?? Number.NaN);
+      const n =
+        read('gatehouse_gateway_event_queue_depth') + read('gatehouse_gateway_event_spool_events');
+      return Number.isFinite(n) ? n : null;
+    } catch {
+      return null;
     }
   }
 
