@@ -41,6 +41,8 @@ export interface BenchConfig {
   skip: string[];
   /** Start the collector (with ClickHouse) so capture ships events as in production. */
   collector: boolean;
+  /** `idle` (default): the collector and ClickHouse at idle CPU priority; `normal`: as started. */
+  collectorPriority: 'idle' | 'normal';
   conditions: string;
   /** PostgreSQL for the gateway's store (a schema per gateway process); null = embedded PGlite. */
   databaseUrl: string | null;
@@ -86,6 +88,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       ? resolve(env.BENCH_RESULTS_DIR)
       : fileURLToPath(new URL('./results', import.meta.url)),
     collector: env.BENCH_COLLECTOR !== '0',
+    collectorPriority: env.BENCH_COLLECTOR_PRIORITY === 'normal' ? 'normal' : 'idle',
     databaseUrl:
       env.BENCH_DATABASE_URL === 'pglite'
         ? null

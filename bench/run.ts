@@ -240,7 +240,7 @@ class Bench {
       // the loaders leave free, which is plenty to keep up; at normal priority they slowed wrk,
       // so the full chain was measured at a lower load, with fewer requests per event-loop turn
       // and a higher CPU cost per request than the gateway's own.
-      if (setIdlePriority(p.pid, true)) {
+      if (this.cfg.collectorPriority === 'idle' && setIdlePriority(p.pid, true)) {
         this.notes.push(
           'The collector and ClickHouse ran at idle CPU priority (`chrt --idle`) on the load core: they run on their own hosts in production; the full chain still shipped every request to them.',
         );
