@@ -98,6 +98,13 @@ it('fires on upstream failures through the gateway, notifies a webhook, and reso
   });
   expect(rule.status).toBe(201);
 
+  // A '1m' window is the current wall-clock minute (minute rollups, alert-queries.ts), so a
+  // pending period straddling a minute boundary sees a fresh, nearly empty window and goes back
+  // to ok (CI once saw ok>pending>ok>pending>firing). Start the outage just after a boundary so
+  // the whole episode sits in one minute.
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 15_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+
   // The upstream dies: every call through the gateway is a 5xx.
   await stack.parts.api.stop();
   const statuses = new Set<number>();
