@@ -240,7 +240,7 @@ class Bench {
       // the loaders leave free, which is plenty to keep up; at normal priority they slowed wrk,
       // so the full chain was measured at a lower load, with fewer requests per event-loop turn
       // and a higher CPU cost per request than the gateway's own.
-      if (this.cfg.collectorPriority === 'idle' && setIdlePriority(p.pid, true)) {
+      if (this.cfg.collectorPriority === 'idle' && setIdlePriority(p.pid)) {
         this.notes.push(
           'The collector and ClickHouse ran at idle CPU priority (`chrt --idle`) on the load core: they run on their own hosts in production; the full chain still shipped every request to them.',
         );
@@ -421,7 +421,7 @@ class Bench {
    * charge that run with an earlier run's work (its latency run most of all).
    */
   async drainCapture(t: Target): Promise<void> {
-    if (!t.adminUrl || t.family !== 'gateway' || !t.id.startsWith('gw-full')) return;
+    if (!t.adminUrl || !t.id.startsWith('gw-full')) return;
     const deadline = Date.now() + 60_000;
     for (;;) {
       const backlog = await this.shipperBacklog(t.adminUrl);
@@ -436,15 +436,21 @@ class Bench {
 
   /** Events the gateway has not shipped yet (memory queue + disk spool), from its /metrics. */
   async shipperBacklog(adminUrl: string): Promise<number | null> {
+    const body = await this.scrape(adminUrl);
+    if (body == null) return null;
+    const n =
+      metricValue(body, 'gatehouse_gateway_event_queue_depth') +
+      metricValue(body, 'gatehouse_gateway_event_spool_events');
+    return Number.isFinite(n) ? n : null;
+  }
+
+  /** The gateway's admin /metrics text, null when it does not answer. */
+  async scrape(adminUrl: string): Promise<string | null> {
     try {
       const res = await fetchOnce(`${adminUrl}/metrics`, {
         headers: { authorization: `Bearer ${this.adminToken}` },
       });
-      const read = (name: string) =>
-        Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(res.body)?.[1] ?? Number.NaN);
-      const n =
-        read('gatehouse_gateway_event_queue_depth') + read('gatehouse_gateway_event_spool_events');
-      return Number.isFinite(n) ? n : null;
+      return res.body;
     } catch {
       return null;
     }
@@ -597,23 +603,11 @@ class Bench {
 
   /** The gateway's event-loop delay p99 and max since the previous scrape, ms. */
   async loopLag(adminUrl: string): Promise<{ p99Ms: number; maxMs: number } | null> {
-    try {
-      const res = await fetchOnce(`${adminUrl}/metrics`, {
-        headers: { authorization: `Bearer ${this.adminToken}` },
-      });
-      const read = (name: string) => {
-        const m = new RegExp(
-          `^\\w*nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`,
-          'm',
-        ).exec(res.body);
-        return m ? Number(m[1]) * 1000 : Number.NaN;
-      };
-      const p99Ms = read('p99');
-      const maxMs = read('max');
-      return Number.isFinite(p99Ms) && Number.isFinite(maxMs) ? { p99Ms, maxMs } : null;
-    } catch {
-      return null;
-    }
+    const body = await this.scrape(adminUrl);
+    if (body == null) return null;
+    const p99Ms = metricValue(body, '\\w*nodejs_eventloop_lag_p99_seconds') * 1000;
+    const maxMs = metricValue(body, '\\w*nodejs_eventloop_lag_max_seconds') * 1000;
+    return Number.isFinite(p99Ms) && Number.isFinite(maxMs) ? { p99Ms, maxMs } : null;
   }
 
   async memory(): Promise<MemoryResult[]> {
@@ -801,6 +795,12 @@ function firstLine(e: unknown): string {
 }
 
 /** Open file descriptors of a process and its children (nginx's worker holds the sockets). */
+/** A sample's value from Prometheus text (`name` is a regex source; labels ignored), else NaN. */
+function metricValue(body: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(body);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
 function countTreeFds(pid: number): number {
   let n = 0;
   try {

@@ -9,8 +9,6 @@ import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { benchPath } from './processes.js';
 
-export type GatewayBuild = 'dist' | 'src';
-
 /** Node flags for a process that loads the compiled gateway. */
 export const DIST_NODE_FLAGS = ['--conditions=gatehouse-dist'];
 

@@ -155,17 +155,15 @@ export function treeRssBytes(pid: number): number | null {
 }
 
 /**
- * Moves a process and its descendants (every thread) to the idle CPU class and back
- * (`chrt --idle` / `chrt --other`): they then run only when nothing else wants their core.
- * Returns false when chrt is missing or refused.
+ * Moves a process and its descendants (every thread) to the idle CPU class (`chrt --idle`):
+ * they then run only when nothing else wants their core. Returns false when chrt is missing or
+ * refused.
  */
-export function setIdlePriority(pid: number, idle: boolean): boolean {
+export function setIdlePriority(pid: number): boolean {
   let ok = true;
   const visit = (p: number) => {
     try {
-      execFileSync('chrt', [idle ? '--idle' : '--other', '-a', '-p', '0', String(p)], {
-        stdio: 'ignore',
-      });
+      execFileSync('chrt', ['--idle', '-a', '-p', '0', String(p)], { stdio: 'ignore' });
     } catch {
       ok = false;
     }

@@ -23,16 +23,9 @@ const connections = Number(connectionsS);
 const headers = headersJson ? (JSON.parse(headersJson) as Record<string, string>) : {};
 const target = new URL(url);
 const https = target.protocol === 'https:';
-// TCP_NODELAY as wrk sets it: with Nagle on, a small write waiting behind an unacknowledged one
-// meets the peer's delayed ACK (40 ms on Linux), a stall that is the loader's, not the target's.
 const agent = https
-  ? new HttpsAgent({
-      keepAlive: true,
-      maxSockets: connections,
-      rejectUnauthorized: false,
-      noDelay: true,
-    })
-  : new HttpAgent({ keepAlive: true, maxSockets: connections, noDelay: true });
+  ? new HttpsAgent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false })
+  : new HttpAgent({ keepAlive: true, maxSockets: connections });
 const request = https ? httpsRequest : httpRequest;
 
 const total = Math.floor((rate * totalMs) / 1000);
@@ -70,6 +63,8 @@ function fire(index: number, scheduledAt: number): void {
       });
     },
   );
+  // TCP_NODELAY as wrk sets it: with Nagle on, a small write waiting behind an unacknowledged one
+  // meets the peer's delayed ACK (40 ms on Linux), a stall that is the loader's, not the target's.
   req.setNoDelay(true);
   req.on('error', () => {
     errors++;

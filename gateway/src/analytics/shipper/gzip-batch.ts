@@ -1,7 +1,8 @@
 import { constants, createGzip, type Gzip } from 'node:zlib';
 
 /**
- * One batch of NDJSON events, gzip-compressed while it fills rather than when it is sent.
+ * One batch of NDJSON events, gzip-compressed (fastest level, on libuv's thread pool) while it
+ * fills rather than when it is sent.
  *
  * Compressing a whole batch at send time (5 000 events, ~2.7 MB, 10–15 ms of zlib on libuv's
  * thread pool) once a second shared the gateway's core with the event loop for that long: at

@@ -312,17 +312,13 @@ export function createShipper(options: ShipperOptions): Shipper {
     return batch;
   }
 
-  // Compressed on libuv's thread pool at the fastest level (a synchronous gzip of a full batch
-  // held the event loop for 12–17 ms per flush), while the batch fills (gzip-batch.ts).
-  const encode = (batch: GzipBatch): Promise<Buffer> => batch.finish();
-
   /** Memory batches that are due go to the spool, behind its backlog. */
   async function spillDue(s: Spool): Promise<void> {
     while (queued > 0 && (ready.length > 0 || Date.now() - firstQueuedAt >= o.flushMs)) {
       const batch = takeBatch();
       inFlight = batch.events;
       try {
-        await s.append(await encode(batch), batch.events);
+        await s.append(await batch.finish(), batch.events);
       } finally {
         inFlight = 0;
       }
@@ -366,7 +362,7 @@ export function createShipper(options: ShipperOptions): Shipper {
         while (batches.length < o.maxInFlight && ready.length > 0) batches.push(takeBatch());
       inFlight = batches.reduce((n, b) => n + b.events, 0);
       try {
-        const bodies = await Promise.all(batches.map(encode));
+        const bodies = await Promise.all(batches.map((b) => b.finish()));
         const results = down
           ? bodies.map(() => 'retry' as const)
           : await Promise.all(bodies.map((body) => deliver(body, true, async () => {})));
