@@ -33,6 +33,7 @@ import {
   signalTree,
   spawnPinned,
   treeCpuMs,
+  coreTimes,
   treeRssBytes,
 } from './lib/processes.js';
 import {
@@ -461,6 +462,8 @@ class Bench {
   }
 
   async wrkAlone(t: Target, durationS: number): Promise<RoundSample> {
+    const coreBefore = coreTimes(this.cfg.proxyCpu);
+    const startedAt = performance.now();
     const cpuBefore = t.pid ? treeCpuMs(t.pid) : null;
     const sample: RoundSample = await runWrk({
       url: t.url! + REQUEST_PATH,
@@ -471,8 +474,17 @@ class Bench {
       cpu: this.cfg.loadCpu,
     });
     const cpuAfter = t.pid ? treeCpuMs(t.pid) : null;
+    const coreAfter = coreTimes(this.cfg.proxyCpu);
+    const wallMs = performance.now() - startedAt;
     if (cpuBefore != null && cpuAfter != null && sample.requests > 0) {
       sample.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1000) / sample.requests;
+    }
+    // The proxy is pinned to this core, so whatever else the core did in the round was someone
+    // else's work (the proxy's own CPU includes its threads; 10 ms tick resolution).
+    if (coreBefore && coreAfter && cpuBefore != null && cpuAfter != null && wallMs > 0) {
+      const other = coreAfter.busyMs - coreBefore.busyMs - (cpuAfter - cpuBefore);
+      sample.proxyCoreOtherPct = (Math.max(0, other) / wallMs) * 100;
+      sample.proxyCoreStealPct = ((coreAfter.stealMs - coreBefore.stealMs) / wallMs) * 100;
     }
     return sample;
   }
@@ -494,7 +506,7 @@ class Bench {
           const s = await this.wrkOnce(t, this.cfg.durationS);
           samples.get(t.id)!.push(s);
           log(
-            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.cpuUsPerRequest === undefined ? '' : `  cpu ${s.cpuUsPerRequest.toFixed(1)} µs/req`}${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
+            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.cpuUsPerRequest === undefined ? '' : `  cpu ${s.cpuUsPerRequest.toFixed(1)} µs/req`}${s.proxyCoreOtherPct === undefined ? '' : `  core other ${s.proxyCoreOtherPct.toFixed(1)} % steal ${(s.proxyCoreStealPct ?? 0).toFixed(1)} %`}${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
           );
         } catch (e) {
           log(`round ${round + 1} ${t.id} failed: ${firstLine(e)}`);

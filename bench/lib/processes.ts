@@ -143,6 +143,26 @@ export function treeCpuMs(pid: number): number | null {
   return total;
 }
 
+/**
+ * What one CPU has done since boot, from /proc/stat (null when `cpu` is not a single CPU number):
+ * `busyMs` is time in processes (user + nice + system, not interrupts), `stealMs` the time the
+ * hypervisor gave this virtual CPU's slot to someone else.
+ */
+export function coreTimes(cpu: string): { busyMs: number; stealMs: number } | null {
+  if (!/^\d+$/.test(cpu)) return null;
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  const line = new RegExp(`^cpu${cpu} (.*)$`, 'm').exec(stat);
+  if (!line) return null;
+  const [user, nice, system, , , , , steal] = line[1]!.trim().split(/\s+/).map(Number);
+  const ms = (ticks: number | undefined) => ((ticks ?? 0) * 1000) / CLOCK_TICKS;
+  return { busyMs: ms(user) + ms(nice) + ms(system), stealMs: ms(steal) };
+}
+
 /** USER_HZ: 100 on every Linux the bench runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
 

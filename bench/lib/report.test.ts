@@ -90,10 +90,10 @@ describe('renderThroughputTable', () => {
     const lines = table.split('\n');
     expect(lines).toHaveLength(2 + specs.length);
     expect(lines[2]).toBe(
-      '| direct | 30.0k (26.0k–34.0k) | 1.00 | 3.00 | — | 1.00× | 0.94× | 3.75× |  |',
+      '| direct | 30.0k (26.0k–34.0k) | 1.00 | 3.00 | — | — | 1.00× | 0.94× | 3.75× |  |',
     );
     expect(lines.at(-1)).toBe(
-      '| no capture | not measured | | | | | | | capture cannot be switched off yet |',
+      '| no capture | not measured | | | | | | | | capture cannot be switched off yet |',
     );
   });
   it('shows the median proxy CPU per request with its range when rounds measured it', () => {
@@ -103,6 +103,21 @@ describe('renderThroughputTable', () => {
     const [row] = summarize([specs[0]!], withCpu);
     expect(row!.cpuUs).toEqual({ median: 25, min: 20, max: 30, n: 3 });
     expect(renderThroughputTable([row!]).split('\n')[2]).toContain('| 25.0 (20.0–30.0) |');
+  });
+  it('shows the worst round of other work and steal on the proxy core', () => {
+    const disturbed = new Map([
+      [
+        'direct',
+        [
+          { ...sample(30_000), proxyCoreOtherPct: 0.5, proxyCoreStealPct: 0 },
+          { ...sample(30_000), proxyCoreOtherPct: 12.25, proxyCoreStealPct: 3.5 },
+          { ...sample(30_000), proxyCoreOtherPct: 1, proxyCoreStealPct: 0.2 },
+        ],
+      ],
+    ]);
+    const [row] = summarize([specs[0]!], disturbed);
+    expect(row!.proxyCoreOtherPct?.max).toBe(12.25);
+    expect(renderThroughputTable([row!]).split('\n')[2]).toContain('| 12.3 / 3.5 |');
   });
   it('escapes pipes inside labels', () => {
     const table = renderThroughputTable(

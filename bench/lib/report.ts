@@ -26,6 +26,13 @@ export interface RoundSample {
    * request costs the proxy, which other load on the machine disturbs far less than req/s.
    */
   cpuUsPerRequest?: number;
+  /**
+   * Share of the round's wall time the proxy's core spent on other processes (busy time of the
+   * core minus the proxy's own CPU), and stolen by the hypervisor, %: a round with either well
+   * above zero was disturbed, whatever its figures say.
+   */
+  proxyCoreOtherPct?: number;
+  proxyCoreStealPct?: number;
 }
 
 export interface ConfigSpec {
@@ -45,6 +52,9 @@ export interface ConfigResult extends ConfigSpec {
   p99Ms?: Spread;
   /** Proxy CPU µs per response, when the proxy's process was known. */
   cpuUs?: Spread;
+  /** Other work and steal on the proxy core, % of wall time (see RoundSample). */
+  proxyCoreOtherPct?: Spread;
+  proxyCoreStealPct?: Spread;
   /** Median req/s against direct, nginx and the bare Node proxy (same protocol). */
   ratios?: { direct: number | null; nginx: number | null; nodeProxy: number | null };
   /** Warnings a reader must see next to the figures (errors, rejected requests). */
@@ -159,6 +169,10 @@ export function summarize(
       s.cpuUsPerRequest === undefined ? [] : [s.cpuUsPerRequest],
     );
     if (cpu.length > 0) r.cpuUs = spread(cpu);
+    const other = samples.flatMap((s) => s.proxyCoreOtherPct ?? []);
+    const steal = samples.flatMap((s) => s.proxyCoreStealPct ?? []);
+    if (other.length > 0) r.proxyCoreOtherPct = spread(other);
+    if (steal.length > 0) r.proxyCoreStealPct = spread(steal);
     return r;
   });
   const medianOf = (family: Family, protocol: Protocol | null) =>
@@ -248,20 +262,27 @@ function cell(s: string): string {
 
 const formatUs = (us: number) => us.toFixed(1);
 
+/** The worst round's other work and steal on the proxy core: one disturbed round is enough to doubt. */
+function formatInterference(c: ConfigResult): string {
+  if (!c.proxyCoreOtherPct && !c.proxyCoreStealPct) return '—';
+  const pct = (s: Spread | undefined) => (s ? s.max.toFixed(1) : '—');
+  return `${pct(c.proxyCoreOtherPct)} / ${pct(c.proxyCoreStealPct)}`;
+}
+
 export function renderThroughputTable(configs: readonly ConfigResult[]): string {
   const lines = [
-    '| configuration | req/s median (min–max) | p50 ms | p99 ms | proxy CPU µs/req | × direct | × nginx | × Node proxy | notes |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| configuration | req/s median (min–max) | p50 ms | p99 ms | proxy CPU µs/req | proxy core: other / steal % (max) | × direct | × nginx | × Node proxy | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const c of configs) {
     if (!c.measured || !c.rps || !c.p50Ms || !c.p99Ms) {
       lines.push(
-        `| ${cell(c.label)} | not measured | | | | | | | ${cell(c.reason ?? 'not measured')} |`,
+        `| ${cell(c.label)} | not measured | | | | | | | | ${cell(c.reason ?? 'not measured')} |`,
       );
       continue;
     }
     lines.push(
-      `| ${cell(c.label)} | ${formatSpread(c.rps, formatRps)} | ${formatSpread(c.p50Ms, formatMs)} | ${formatSpread(c.p99Ms, formatMs)} | ${c.cpuUs ? formatSpread(c.cpuUs, formatUs) : '—'} | ${formatRatio(c.ratios?.direct ?? null)} | ${formatRatio(c.ratios?.nginx ?? null)} | ${formatRatio(c.ratios?.nodeProxy ?? null)} | ${cell(c.warnings.join('; '))} |`,
+      `| ${cell(c.label)} | ${formatSpread(c.rps, formatRps)} | ${formatSpread(c.p50Ms, formatMs)} | ${formatSpread(c.p99Ms, formatMs)} | ${c.cpuUs ? formatSpread(c.cpuUs, formatUs) : '—'} | ${formatInterference(c)} | ${formatRatio(c.ratios?.direct ?? null)} | ${formatRatio(c.ratios?.nginx ?? null)} | ${formatRatio(c.ratios?.nodeProxy ?? null)} | ${cell(c.warnings.join('; '))} |`,
     );
   }
   return lines.join('\n');
