@@ -32,8 +32,7 @@ import {
   setIdlePriority,
   signalTree,
   spawnPinned,
-  treeCpuMs,
-  coreTimes,
+  startCoreMeter,
   treeRssBytes,
 } from './lib/processes.js';
 import {
@@ -462,9 +461,7 @@ class Bench {
   }
 
   async wrkAlone(t: Target, durationS: number): Promise<RoundSample> {
-    const coreBefore = coreTimes(this.cfg.proxyCpu);
-    const startedAt = performance.now();
-    const cpuBefore = t.pid ? treeCpuMs(t.pid) : null;
+    const meter = startCoreMeter(this.cfg.proxyCpu, t.pid);
     const sample: RoundSample = await runWrk({
       url: t.url! + REQUEST_PATH,
       connections: this.cfg.connections,
@@ -473,19 +470,12 @@ class Bench {
       headers: t.headers,
       cpu: this.cfg.loadCpu,
     });
-    const cpuAfter = t.pid ? treeCpuMs(t.pid) : null;
-    const coreAfter = coreTimes(this.cfg.proxyCpu);
-    const wallMs = performance.now() - startedAt;
-    if (cpuBefore != null && cpuAfter != null && sample.requests > 0) {
-      sample.cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1000) / sample.requests;
+    const m = meter();
+    if (m.cpuMs != null && sample.requests > 0) {
+      sample.cpuUsPerRequest = (m.cpuMs * 1000) / sample.requests;
     }
-    // The proxy is pinned to this core, so whatever else the core did in the round was someone
-    // else's work (the proxy's own CPU includes its threads; 10 ms tick resolution).
-    if (coreBefore && coreAfter && cpuBefore != null && cpuAfter != null && wallMs > 0) {
-      const other = coreAfter.busyMs - coreBefore.busyMs - (cpuAfter - cpuBefore);
-      sample.proxyCoreOtherPct = (Math.max(0, other) / wallMs) * 100;
-      sample.proxyCoreStealPct = ((coreAfter.stealMs - coreBefore.stealMs) / wallMs) * 100;
-    }
+    if (m.otherPct !== undefined) sample.proxyCoreOtherPct = m.otherPct;
+    if (m.stealPct !== undefined) sample.proxyCoreStealPct = m.stealPct;
     return sample;
   }
 
@@ -567,7 +557,7 @@ class Bench {
     const id = t.id;
     // prom-client resets its event-loop delay monitor on every scrape: this one starts it.
     if (t.adminUrl) await this.loopLag(t.adminUrl);
-    const cpuBefore = t.pid ? treeCpuMs(t.pid) : null;
+    const meter = startCoreMeter(this.cfg.proxyCpu, t.pid);
     const p = await spawnPinned({
       name: `fixed-rate ${id}`,
       cpu: this.cfg.loadCpu,
@@ -589,14 +579,13 @@ class Bench {
       readyTimeoutMs: (this.cfg.fixedRateDurationS + warmupS + 60) * 1000,
     });
     await p.stop();
-    const cpuAfter = t.pid ? treeCpuMs(t.pid) : null;
+    const m = meter();
     const lag = t.adminUrl ? await this.loopLag(t.adminUrl) : null;
     const r = p.info as Record<string, number>;
     const sent = rate * (this.cfg.fixedRateDurationS + warmupS);
-    const cpuUs =
-      cpuBefore != null && cpuAfter != null ? ((cpuAfter - cpuBefore) * 1000) / sent : undefined;
+    const cpuUs = m.cpuMs != null ? (m.cpuMs * 1000) / sent : undefined;
     log(
-      `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}`,
+      `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${m.otherPct === undefined ? '' : ` core other ${m.otherPct.toFixed(1)} % steal ${(m.stealPct ?? 0).toFixed(1)} %`}`,
     );
     return {
       id,
@@ -610,6 +599,9 @@ class Bench {
       serviceP99Ms: r.serviceP99Ms,
       ...(lag ? { loopLagP99Ms: lag.p99Ms, loopLagMaxMs: lag.maxMs } : {}),
       ...(cpuUs === undefined ? {} : { cpuUsPerRequest: cpuUs }),
+      ...(m.otherPct === undefined
+        ? {}
+        : { proxyCoreOtherPct: m.otherPct, proxyCoreStealPct: m.stealPct ?? 0 }),
     };
   }
 

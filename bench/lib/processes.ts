@@ -163,6 +163,38 @@ export function coreTimes(cpu: string): { busyMs: number; stealMs: number } | nu
   return { busyMs: ms(user) + ms(nice) + ms(system), stealMs: ms(steal) };
 }
 
+export interface CoreMeterReading {
+  /** CPU the process tree used, ms (null when it is gone or unknown). */
+  cpuMs: number | null;
+  /** Other processes' and the hypervisor's share of the core, % of wall time (see RoundSample). */
+  otherPct?: number;
+  stealPct?: number;
+}
+
+/**
+ * Starts measuring a process pinned to `cpu`: the returned function reads how much CPU it used
+ * since, and how much of its core went to other processes or was stolen. Since the process is
+ * pinned there, the core's busy time beyond its own is someone else's (10 ms tick resolution).
+ */
+export function startCoreMeter(cpu: string, pid: number | undefined): () => CoreMeterReading {
+  const coreBefore = coreTimes(cpu);
+  const cpuBefore = pid ? treeCpuMs(pid) : null;
+  const startedAt = performance.now();
+  return () => {
+    const cpuAfter = pid ? treeCpuMs(pid) : null;
+    const coreAfter = coreTimes(cpu);
+    const wallMs = performance.now() - startedAt;
+    const cpuMs = cpuBefore != null && cpuAfter != null ? cpuAfter - cpuBefore : null;
+    if (!coreBefore || !coreAfter || cpuMs == null || wallMs <= 0) return { cpuMs };
+    const other = coreAfter.busyMs - coreBefore.busyMs - cpuMs;
+    return {
+      cpuMs,
+      otherPct: (Math.max(0, other) / wallMs) * 100,
+      stealPct: ((coreAfter.stealMs - coreBefore.stealMs) / wallMs) * 100,
+    };
+  };
+}
+
 /** USER_HZ: 100 on every Linux the bench runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
 
