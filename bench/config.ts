@@ -43,6 +43,11 @@ export interface BenchConfig {
   collector: boolean;
   /** `idle` (default): the collector and ClickHouse at idle CPU priority; `normal`: as started. */
   collectorPriority: 'idle' | 'normal';
+  /**
+   * `paused`: the collector and its ClickHouse are stopped (SIGSTOP) while a full chain's
+   * closed-loop round runs, and catch up before its next one (BENCH_COLLECTOR_DURING_ROUNDS).
+   */
+  collectorDuringRounds: 'running' | 'paused';
   conditions: string;
   /** PostgreSQL for the gateway's store (a schema per gateway process); null = embedded PGlite. */
   databaseUrl: string | null;
@@ -89,6 +94,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
       : fileURLToPath(new URL('./results', import.meta.url)),
     collector: env.BENCH_COLLECTOR !== '0',
     collectorPriority: env.BENCH_COLLECTOR_PRIORITY === 'normal' ? 'normal' : 'idle',
+    collectorDuringRounds: env.BENCH_COLLECTOR_DURING_ROUNDS === 'paused' ? 'paused' : 'running',
     databaseUrl:
       env.BENCH_DATABASE_URL === 'pglite'
         ? null

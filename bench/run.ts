@@ -109,7 +109,7 @@ class Bench {
   readonly tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   readonly adminToken = randomBytes(24).toString('base64url');
   upstreamUrl = '';
-  collector: { url: string; token?: string } | null = null;
+  collector: { url: string; token?: string; pid: number } | null = null;
   cert = { cert: '', key: '' };
   /** The compiled gateway harness (plain JavaScript, no tsx), when the gateway runs from dist. */
   harness: string | null = null;
@@ -245,7 +245,16 @@ class Bench {
           'The collector and ClickHouse ran at idle CPU priority (`chrt --idle`) on the load core: they run on their own hosts in production; the full chain still shipped every request to them.',
         );
       }
-      this.collector = { url: String(p.info.url), token: p.info.token as string | undefined };
+      if (this.cfg.collectorDuringRounds === 'paused') {
+        this.notes.push(
+          'The collector and ClickHouse were paused (SIGSTOP) during the full chain’s closed-loop rounds and caught up before its next one (BENCH_COLLECTOR_DURING_ROUNDS=paused): the gateway still built, compressed and sent every batch.',
+        );
+      }
+      this.collector = {
+        url: String(p.info.url),
+        token: p.info.token as string | undefined,
+        pid: p.pid,
+      };
       log(`collector ${this.collector.url} (ClickHouse ${String(p.info.clickhouseUrl)})`);
     } catch (e) {
       const reason = firstLine(e);
@@ -457,7 +466,20 @@ class Bench {
   }
 
   async wrkOnce(t: Target, durationS: number): Promise<RoundSample> {
-    return this.alone(t, () => this.wrkAlone(t, durationS));
+    const pause =
+      this.cfg.collectorDuringRounds === 'paused' && this.collector && t.id.startsWith('gw-full')
+        ? this.collector.pid
+        : null;
+    return this.alone(t, async () => {
+      // The gateway still builds, encodes, compresses and POSTs every batch; the collector
+      // answers them (and stores the events) once resumed, before the next round of this gateway.
+      if (pause) signalTree(pause, 'SIGSTOP');
+      try {
+        return await this.wrkAlone(t, durationS);
+      } finally {
+        if (pause) signalTree(pause, 'SIGCONT');
+      }
+    });
   }
 
   async wrkAlone(t: Target, durationS: number): Promise<RoundSample> {
