@@ -484,6 +484,8 @@ class Bench {
 
   async wrkAlone(t: Target, durationS: number): Promise<RoundSample> {
     const meter = startCoreMeter(this.cfg.proxyCpu, t.pid);
+    const collector = t.id.startsWith('gw-full') && this.collector ? this.collector.pid : undefined;
+    const collectorMeter = collector ? startCoreMeter(this.cfg.loadCpu, collector) : undefined;
     const sample: RoundSample = await runWrk({
       url: t.url! + REQUEST_PATH,
       connections: this.cfg.connections,
@@ -498,6 +500,8 @@ class Bench {
     }
     if (m.otherPct !== undefined) sample.proxyCoreOtherPct = m.otherPct;
     if (m.stealPct !== undefined) sample.proxyCoreStealPct = m.stealPct;
+    const c = collectorMeter?.();
+    if (c?.cpuMs != null) sample.collectorCpuPct = (c.cpuMs / (durationS * 1000)) * 100;
     return sample;
   }
 
@@ -518,7 +522,7 @@ class Bench {
           const s = await this.wrkOnce(t, this.cfg.durationS);
           samples.get(t.id)!.push(s);
           log(
-            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.cpuUsPerRequest === undefined ? '' : `  cpu ${s.cpuUsPerRequest.toFixed(1)} µs/req`}${s.proxyCoreOtherPct === undefined ? '' : `  core other ${s.proxyCoreOtherPct.toFixed(1)} % steal ${(s.proxyCoreStealPct ?? 0).toFixed(1)} %`}${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
+            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.cpuUsPerRequest === undefined ? '' : `  cpu ${s.cpuUsPerRequest.toFixed(1)} µs/req`}${s.proxyCoreOtherPct === undefined ? '' : `  core other ${s.proxyCoreOtherPct.toFixed(1)} % steal ${(s.proxyCoreStealPct ?? 0).toFixed(1)} %`}${s.collectorCpuPct === undefined ? '' : `  collector ${s.collectorCpuPct.toFixed(1)} % of the load core`}${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
           );
         } catch (e) {
           log(`round ${round + 1} ${t.id} failed: ${firstLine(e)}`);

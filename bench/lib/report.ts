@@ -33,6 +33,8 @@ export interface RoundSample {
    */
   proxyCoreOtherPct?: number;
   proxyCoreStealPct?: number;
+  /** CPU the collector and its ClickHouse used during a full chain's round, % of one core. */
+  collectorCpuPct?: number;
 }
 
 export interface ConfigSpec {
