@@ -347,6 +347,50 @@ describe('threshold rule lifecycle', () => {
     await evaluator().idle();
     expect(received).toHaveLength(0);
   });
+
+  it('keeps a 1m window sliding across minute boundaries: no fall back to ok, no early resolve', async () => {
+    const T = BASE + 80 * MIN;
+    const rule = await api('POST', '/api/v1/alerts/rules', {
+      name: 'across minutes',
+      route: '/v1/slide',
+      metric: 'error_rate_5xx',
+      threshold: 0.5,
+      window: '1m',
+      min_requests: 10,
+      for: '20s',
+      targets: [{ url: receiverUrl }],
+    });
+    const id = rule.body.id;
+    // An outage from 30 s into minute T; the next minute has only two requests so far.
+    await createRequestsStore(t.ch, t.database).insertNew([
+      ...Array.from({ length: 30 }, (_, i) =>
+        makeEvent({ ts_ms: T + 30_000 + i * 1000, status: 503, route: '/v1/slide' }),
+      ),
+      makeEvent({ ts_ms: T + MIN + 1000, status: 503, route: '/v1/slide' }),
+      makeEvent({ ts_ms: T + MIN + 2000, status: 503, route: '/v1/slide' }),
+    ]);
+    const steps: [number, string][] = [
+      [T + 45_000, 'pending'],
+      // 3 s into the next minute the last 60 s still hold the outage (a calendar minute would
+      // hold 2 requests, under min_requests, and drop back to ok).
+      [T + MIN + 3000, 'pending'],
+      [T + MIN + 6000, 'firing'],
+      // Still firing 20 s into the minute: not "recovered" for lack of requests in it.
+      [T + MIN + 20_000, 'firing'],
+      // Once the outage has slid out of the window, nothing is left: resolved.
+      [T + 2 * MIN + 5000, 'ok'],
+    ];
+    const states: string[] = [];
+    for (const [at] of steps) states.push(forRule(await evaluator().evaluate(at), id)!.state);
+    expect(states).toEqual(steps.map(([, s]) => s));
+    const history = await api('GET', `/api/v1/alerts/history?rule_id=${id}`);
+    expect(
+      history.body.items.map((h: { from_state: string; to_state: string }) => h.to_state),
+    ).toEqual(['resolved', 'firing', 'pending']);
+    expect(history.body.items[1]).toMatchObject({ value: 1, requests: 32 });
+    await evaluator().idle();
+    expect(received.map((r) => r.json.status)).toEqual(['firing', 'resolved']);
+  });
 });
 
 describe('SLO burn-rate rule', () => {

@@ -38,7 +38,10 @@ export function formatDuration(ms: number): string {
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/** A duration string within [min, max]; `wholeMinutes` because windows read per-minute rollups. */
+/**
+ * A duration string within [min, max]. `wholeMinutes` keeps rule windows to the lengths the API
+ * has always accepted; the window query itself (alert-queries.ts) would take any length.
+ */
 function duration(min: number, max: number, wholeMinutes: boolean) {
   return z.string().superRefine((s, ctx) => {
     const ms = parseDuration(s);
