@@ -520,6 +520,7 @@ class Bench {
       for (const t of order) {
         try {
           const s = await this.wrkOnce(t, this.cfg.durationS);
+          s.round = round;
           samples.get(t.id)!.push(s);
           log(
             `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.cpuUsPerRequest === undefined ? '' : `  cpu ${s.cpuUsPerRequest.toFixed(1)} µs/req`}${s.proxyCoreOtherPct === undefined ? '' : `  core other ${s.proxyCoreOtherPct.toFixed(1)} % steal ${(s.proxyCoreStealPct ?? 0).toFixed(1)} %`}${s.collectorCpuPct === undefined ? '' : `  collector ${s.collectorCpuPct.toFixed(1)} % of the load core`}${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,

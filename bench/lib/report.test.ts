@@ -3,6 +3,7 @@ import {
   type BenchReport,
   type ConfigSpec,
   deriveFigures,
+  pairedRatios,
   renderMarkdown,
   renderThroughputTable,
   type RoundSample,
@@ -81,6 +82,39 @@ describe('summarize', () => {
     const capture = d.find((x) => x.name.startsWith('capture cost'))!;
     expect(capture.value).toBe('n/a');
     expect(capture.met).toBeNull();
+  });
+});
+
+describe('per-round pairing', () => {
+  // The machine ran twice as fast in round 1 as in round 0: every configuration moved with it.
+  const inRound = (round: number, rps: number): RoundSample => ({ ...sample(rps), round });
+  const drifting = summarize(
+    specs,
+    new Map<string, RoundSample[]>([
+      ['gw-full-https', [inRound(0, 4_500), inRound(1, 9_000), inRound(2, 4_600)]],
+      // Round 2 of this one failed: it pairs with rounds 0 and 1 only.
+      ['gw-nopolicy-https', [inRound(0, 5_000), inRound(1, 10_000)]],
+      ['node-proxy-https', [inRound(0, 4_000), inRound(1, 8_500), inRound(2, 4_300)]],
+    ]),
+  );
+  it('divides the two configurations within each round they both ran in', () => {
+    expect(pairedRatios(drifting, 'gw-full-https', 'gw-nopolicy-https')).toEqual({
+      median: 0.9,
+      min: 0.9,
+      max: 0.9,
+      n: 2,
+    });
+    expect(pairedRatios(drifting, 'gw-full-https', 'gw-nocapture-https')).toBeNull();
+  });
+  it('reports costs and ratios from the pairs, with their range, not from the medians', () => {
+    const d = deriveFigures(drifting);
+    const policies = d.find((x) => x.name.startsWith('policies cost'))!;
+    // Medians alone (4.6k vs 7.5k) would say 38.7 %: the drift, not the policies.
+    expect(policies.value).toBe('10.0 % (10.0–10.0 %, 2 rounds)');
+    expect(policies.met).toBe(true);
+    const node = d.find((x) => x.name === 'full chain vs bare Node proxy (both HTTPS)')!;
+    expect(node.value).toBe('1.07× (1.06–1.13×, 3 rounds)');
+    expect(node.met).toBe(true);
   });
 });
 

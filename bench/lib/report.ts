@@ -1,6 +1,5 @@
 // Pure shaping of benchmark results: summaries, ratios, derived costs, the Markdown report.
 import {
-  formatCost,
   formatMs,
   formatRatio,
   formatRps,
@@ -15,6 +14,8 @@ export type Protocol = 'http' | 'https';
 export type Family = 'direct' | 'nginx' | 'node-proxy' | 'gateway';
 
 export interface RoundSample {
+  /** Which interleaved round (0-based) this sample belongs to: configurations are paired by it. */
+  round?: number;
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -197,64 +198,103 @@ export function summarize(
 const rpsOf = (configs: readonly ConfigResult[], id: string) =>
   configs.find((c) => c.id === id)?.rps?.median ?? null;
 
-/** The figures the issue sets aims for, computed from medians. */
-export function deriveFigures(configs: readonly ConfigResult[]): DerivedFigure[] {
-  const full = rpsOf(configs, 'gw-full-https');
-  const noCapture = rpsOf(configs, 'gw-nocapture-https');
-  const noPolicy = rpsOf(configs, 'gw-nopolicy-https');
-  const noPolicyHttp = rpsOf(configs, 'gw-nopolicy-http');
-  const nodeHttps = rpsOf(configs, 'node-proxy-https');
-  const nodeHttp = rpsOf(configs, 'node-proxy-http');
-  const nginxHttps = rpsOf(configs, 'nginx-https');
-  const nginxHttp = rpsOf(configs, 'nginx-http');
-  const atLeast = (r: number | null, aim: number) => (r == null ? null : r >= aim);
-  const costAtMost = (slower: number | null, faster: number | null, aim: number) => {
-    const r = ratio(slower, faster);
-    return r == null ? null : 1 - r <= aim;
+/**
+ * `a`'s req/s over `b`'s round by round (both measured in the same round, seconds apart). The
+ * machine's speed drifts between rounds (on a shared VM by up to 2× within minutes), and a ratio
+ * taken within a round cancels most of that drift where a ratio of two medians does not.
+ * Null when the two never ran in the same round (or samples carry no round).
+ */
+export function pairedRatios(
+  configs: readonly ConfigResult[],
+  a: string,
+  b: string,
+): Spread | null {
+  const ca = configs.find((c) => c.id === a);
+  const cb = configs.find((c) => c.id === b);
+  if (!ca?.measured || !cb?.measured) return null;
+  const other = new Map<number, number>();
+  for (const s of cb.samples) if (s.round !== undefined) other.set(s.round, s.rps);
+  const ratios = ca.samples.flatMap((s) => {
+    const rps = s.round === undefined ? undefined : other.get(s.round);
+    return rps !== undefined && rps > 0 ? [s.rps / rps] : [];
+  });
+  return ratios.length > 0 ? spread(ratios) : null;
+}
+
+/** A ratio between two configurations: per-round pairs when there are any, else the medians'. */
+function compare(configs: readonly ConfigResult[], a: string, b: string): Spread | null {
+  const paired = pairedRatios(configs, a, b);
+  if (paired) return paired;
+  const r = ratio(rpsOf(configs, a), rpsOf(configs, b));
+  return r == null ? null : { median: r, min: r, max: r, n: 1 };
+}
+
+const rounds = (s: Spread) => (s.n > 1 ? `, ${s.n} rounds` : '');
+
+function ratioFigure(name: string, r: Spread | null, aim: number): DerivedFigure {
+  return {
+    name,
+    value:
+      r == null
+        ? 'n/a'
+        : r.n > 1
+          ? `${formatRatio(r.median)} (${r.min.toFixed(2)}–${r.max.toFixed(2)}×${rounds(r)})`
+          : formatRatio(r.median),
+    aim: `≥ ${aim.toFixed(2)}×`,
+    met: r == null ? null : r.median >= aim,
   };
+}
+
+/** A cost: how much slower `a` is than `b` (1 − ratio), with the per-round range. */
+function costFigure(name: string, r: Spread | null, aim: number | null): DerivedFigure {
+  const pct = (x: number) => ((1 - x) * 100).toFixed(1);
+  return {
+    name,
+    value:
+      r == null
+        ? 'n/a'
+        : r.n > 1
+          ? `${pct(r.median)} % (${pct(r.max)}–${pct(r.min)} %${rounds(r)})`
+          : `${pct(r.median)} %`,
+    aim: aim == null ? '(information)' : `≤ ${Math.round(aim * 100)} %`,
+    met: r == null || aim == null ? null : 1 - r.median <= aim,
+  };
+}
+
+/**
+ * The figures the issue sets aims for: the median of per-round ratios between the two
+ * configurations (with their range), or the ratio of medians when rounds cannot be paired.
+ */
+export function deriveFigures(configs: readonly ConfigResult[]): DerivedFigure[] {
+  const full = 'gw-full-https';
   return [
-    {
-      name: 'full chain vs bare Node proxy (both HTTPS)',
-      value: formatRatio(ratio(full, nodeHttps)),
-      aim: '≥ 1.00×',
-      met: atLeast(ratio(full, nodeHttps), 1),
-    },
-    {
-      name: 'full chain (HTTPS) vs bare Node proxy (HTTP)',
-      value: formatRatio(ratio(full, nodeHttp)),
-      aim: '≥ 1.00×',
-      met: atLeast(ratio(full, nodeHttp), 1),
-    },
-    {
-      name: 'full chain vs nginx (both HTTPS)',
-      value: formatRatio(ratio(full, nginxHttps)),
-      aim: '≥ 0.50×',
-      met: atLeast(ratio(full, nginxHttps), 0.5),
-    },
-    {
-      name: 'full chain (HTTPS) vs nginx (HTTP)',
-      value: formatRatio(ratio(full, nginxHttp)),
-      aim: '≥ 0.50×',
-      met: atLeast(ratio(full, nginxHttp), 0.5),
-    },
-    {
-      name: 'policies cost (key auth + rate limit + capture vs no policy, HTTPS)',
-      value: formatCost(full, noPolicy),
-      aim: '≤ 15 %',
-      met: costAtMost(full, noPolicy, 0.15),
-    },
-    {
-      name: 'capture cost (full chain vs capture off, HTTPS)',
-      value: formatCost(full, noCapture),
-      aim: '≤ 5 %',
-      met: costAtMost(full, noCapture, 0.05),
-    },
-    {
-      name: 'TLS cost (gateway without policy, HTTPS vs HTTP)',
-      value: formatCost(noPolicy, noPolicyHttp),
-      aim: '(information)',
-      met: null,
-    },
+    ratioFigure(
+      'full chain vs bare Node proxy (both HTTPS)',
+      compare(configs, full, 'node-proxy-https'),
+      1,
+    ),
+    ratioFigure(
+      'full chain (HTTPS) vs bare Node proxy (HTTP)',
+      compare(configs, full, 'node-proxy-http'),
+      1,
+    ),
+    ratioFigure('full chain vs nginx (both HTTPS)', compare(configs, full, 'nginx-https'), 0.5),
+    ratioFigure('full chain (HTTPS) vs nginx (HTTP)', compare(configs, full, 'nginx-http'), 0.5),
+    costFigure(
+      'policies cost (key auth + rate limit + capture vs no policy, HTTPS)',
+      compare(configs, full, 'gw-nopolicy-https'),
+      0.15,
+    ),
+    costFigure(
+      'capture cost (full chain vs capture off, HTTPS)',
+      compare(configs, full, 'gw-nocapture-https'),
+      0.05,
+    ),
+    costFigure(
+      'TLS cost (gateway without policy, HTTPS vs HTTP)',
+      compare(configs, 'gw-nopolicy-https', 'gw-nopolicy-http'),
+      null,
+    ),
   ];
 }
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatCost,
   formatMs,
   formatRatio,
   formatRps,
@@ -54,10 +53,6 @@ describe('ratios and formatting', () => {
   it('formats ratios with two decimals and a times sign', () => {
     expect(formatRatio(0.734)).toBe('0.73×');
     expect(formatRatio(null)).toBe('n/a');
-  });
-  it('formats a throughput cost as the share lost', () => {
-    expect(formatCost(85, 100)).toBe('15.0 %');
-    expect(formatCost(null, 100)).toBe('n/a');
   });
   it('abbreviates thousands of requests and scales milliseconds', () => {
     expect(formatRps(31_234)).toBe('31.2k');

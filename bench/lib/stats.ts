@@ -49,13 +49,6 @@ export function formatRatio(r: number | null): string {
   return `${r.toFixed(2)}×`;
 }
 
-/** Relative cost of `slower` against `faster` in throughput: 1 − slower/faster, as `12.3 %`. */
-export function formatCost(slower: number | null, faster: number | null): string {
-  const r = ratio(slower, faster);
-  if (r == null) return 'n/a';
-  return `${((1 - r) * 100).toFixed(1)} %`;
-}
-
 /** Requests per second for humans: 31234 → `31.2k`, 812 → `812`. */
 export function formatRps(rps: number): string {
   if (rps >= 1000) return `${(rps / 1000).toFixed(1)}k`;
