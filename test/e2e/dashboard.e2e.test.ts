@@ -7,7 +7,9 @@
  * an alert rule's notifications show per target in the alert history (a receiver answering 500
  * is "retrying" and later "delivered after N attempts", one answering 410 is "NOT delivered", a
  * Slack webhook URL's secret path never reaches the page, and the rule form shows the
- * collector's 422 under the field), every view fits a 375 px phone screen, and pages need login. Each view's screenshot lands in
+ * collector's 422 under the field), a rule with two targets created in the form keeps both in
+ * order (a 422 about the second target shows under that target's field), every view fits a
+ * 375 px phone screen, and pages need login. Each view's screenshot lands in
  * `test-results/screenshots/` (`<view>.png` at 1280 px, `<view>-375.png` at 375 px).
  *
  * Skipped (with the reason in the test name) until `test/support/stack.ts` exists.
@@ -559,6 +561,78 @@ describe.skipIf(!stackAvailable)(
       });
       expect(done).not.toContain('answered 500');
     }, 120_000);
+
+    it('creates a rule with two targets in the UI; the collector keeps both, in order', async () => {
+      await open('/alerts');
+      const form = page.getByRole('form', { name: 'New alert rule' });
+      await form.waitFor();
+      const target = (n: number) => form.getByRole('group', { name: `Target ${n}` });
+      const name = `e2e two targets ${customerName}`;
+      const signingSecret = `e2eSigning${randomBytes(8).toString('hex')}`;
+      const slackUrl = receiverUrl(`/services/T0E2E/B0E2E/${SLACK_SECRET}`);
+      await form.getByLabel('Name', { exact: true }).fill(name);
+      // A customer without traffic: the rule never fires, so it sends nothing to the receivers.
+      await form.getByLabel('Customer id (blank = all)').fill(`cus_quiet_${customerName}`);
+      await target(1).getByLabel('Webhook URL (optional)').fill(receiverUrl('/pager'));
+      await target(1).getByLabel('Signing secret (optional)').fill(signingSecret);
+      await form.getByRole('button', { name: 'Add target' }).click();
+      await target(2).getByLabel('Notify via').selectOption('slack');
+      await target(2).getByLabel('Webhook URL (optional)').fill(slackUrl);
+
+      // The collector's 422 for the second target (targets.1.secret) lands under that field only.
+      await target(2).getByLabel('Signing secret (optional)').fill('short');
+      await form.getByRole('button', { name: 'Create rule' }).click();
+      const secondSecret = target(2).getByLabel('Signing secret (optional)');
+      await expect
+        .poll(() => secondSecret.getAttribute('aria-invalid'), { timeout: 20_000 })
+        .toBe('true');
+      expect(await target(1).locator('.field-error').count()).toBe(0);
+      expect(await form.locator('.field-error').count()).toBe(1);
+      expect(await target(2).locator('.field-error').textContent()).toContain('16');
+      await shot('alerts-rule-targets');
+      await page.setViewportSize({ width: 375, height: 800 });
+      try {
+        await shot('alerts-rule-targets-375');
+        const overflow = Number(
+          await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+        );
+        expect(
+          overflow,
+          'the rule form with two targets is wider than the screen',
+        ).toBeLessThanOrEqual(0);
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
+
+      await secondSecret.fill('');
+      const posted = page.waitForResponse(
+        (r) => r.request().method() === 'POST' && r.url().endsWith('/api/v1/alerts/rules'),
+      );
+      await form.getByRole('button', { name: 'Create rule' }).click();
+      const response = await posted;
+      expect(response.status()).toBe(201);
+      await form.getByText(`Rule “${name}” created.`).waitFor();
+      await failOnAlert('creating the rule with two targets');
+
+      // Both targets as the collector stores and shows them: in order, secrets write-only,
+      // the Slack URL's secret path redacted.
+      const expected = [
+        { type: 'webhook', url: receiverUrl('/pager'), has_secret: true },
+        { type: 'slack', url: receiverUrl('/services/…'), has_secret: false },
+      ];
+      const created = (await response.json()) as { id: string; targets: unknown[] };
+      expect(created.targets).toEqual(expected);
+      const stored = await collectorApi<{ name: string; targets: unknown[] }>(
+        'GET',
+        `/api/v1/alerts/rules/${encodeURIComponent(created.id)}`,
+      );
+      expect(stored).toMatchObject({ name, targets: expected });
+
+      const html = await page.content();
+      expect(html, 'the signing secret is shown after creating').not.toContain(signingSecret);
+      expect(html, 'the Slack path is shown after creating').not.toContain(SLACK_SECRET);
+      await shot('alerts-rule-two-targets');
+    }, 60_000);
 
     it('fits every view into a 375 px phone screen', async () => {
       await page.setViewportSize({ width: 375, height: 800 });

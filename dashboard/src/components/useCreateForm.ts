@@ -7,8 +7,11 @@ export interface CreateFormOptions<F, I extends { name: string }, P> {
   build(form: F): { input: I } | { problems: P };
   /** Sends the input; null when it was created, else the API's error. */
   create(input: I): Promise<AppError | null>;
-  /** The API's refusal, placed under the fields it names, plus what names no field. */
-  place(err: AppError): { fields: P; form: string | null };
+  /**
+   * The API's refusal, placed under the fields it names, plus what names no field. `submitted`
+   * is the form as it was sent: a path into a list (`targets.1.url`) counts what was sent.
+   */
+  place(err: AppError, submitted: F): { fields: P; form: string | null };
 }
 
 /**
@@ -27,6 +30,8 @@ export function useCreateForm<F, I extends { name: string }, P extends object>(
     <K extends keyof F>(k: K) =>
     (v: F[K]) =>
       setForm((f) => ({ ...f, [k]: v }));
+  /** For changes that depend on the latest value (adding to or removing from a list field). */
+  const update = (change: (form: F) => F) => setForm(change);
 
   async function onSubmit(e: FormEvent): Promise<void> {
     e.preventDefault();
@@ -44,10 +49,10 @@ export function useCreateForm<F, I extends { name: string }, P extends object>(
       setCreated(built.input.name);
       return;
     }
-    const placed = options.place(err);
+    const placed = options.place(err, form);
     setProblems(placed.fields);
     setFormError(placed.form);
   }
 
-  return { form, set, problems, formError, created, onSubmit };
+  return { form, set, update, problems, formError, created, onSubmit };
 }

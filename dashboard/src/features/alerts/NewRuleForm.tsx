@@ -4,6 +4,7 @@ import type { AppError } from '../../api/errors.js';
 import { SelectField } from '../../components/SelectField.js';
 import { TextField } from '../../components/TextField.js';
 import { useCreateForm } from '../../components/useCreateForm.js';
+import { TargetList } from './TargetList.js';
 import {
   buildRuleInput,
   EMPTY_RULE_FORM,
@@ -23,10 +24,6 @@ const SEVERITY_OPTIONS = (['critical', 'warning', 'info'] as const).map((s) => (
   value: s,
   label: s,
 }));
-const TARGET_TYPES = [
-  { value: 'webhook', label: 'Webhook (Alertmanager JSON)' },
-  { value: 'slack', label: 'Slack incoming webhook' },
-] as const;
 
 type TextKey = {
   [K in keyof RuleForm]: RuleForm[K] extends string
@@ -39,7 +36,7 @@ type TextKey = {
 /**
  * Creates an alert rule. Problems are shown under the fields they concern: the form's own
  * checks first, then the collector's answer (422 `invalid_rule` details,
- * `webhook_target_refused` on the URL).
+ * `webhook_target_refused` on the URL), each target's under that target's own fields.
  */
 export function NewRuleForm({
   busy,
@@ -48,7 +45,7 @@ export function NewRuleForm({
   busy: boolean;
   onCreate(input: AlertRuleInput): Promise<AppError | null>;
 }) {
-  const { form, set, problems, formError, created, onSubmit } = useCreateForm<
+  const { form, set, update, problems, formError, created, onSubmit } = useCreateForm<
     RuleForm,
     AlertRuleInput,
     RuleProblems
@@ -131,31 +128,10 @@ export function NewRuleForm({
         options={SEVERITY_OPTIONS}
         error={problems.severity}
       />
-      <SelectField
-        label="Notify via"
-        value={form.target_type}
-        onValue={set('target_type')}
-        options={TARGET_TYPES}
-        error={problems.target_type}
-      />
-      <TextField
-        label="Webhook URL (optional)"
-        value={form.target_url}
-        onValue={set('target_url')}
-        hint="Shown afterwards as its host only."
-        error={problems.target_url}
-        type="url"
-        autoComplete="off"
-        spellCheck={false}
-      />
-      <TextField
-        label="Signing secret (optional)"
-        value={form.target_secret}
-        onValue={set('target_secret')}
-        hint="At least 16 characters; never shown again."
-        error={problems.target_secret}
-        type="password"
-        autoComplete="off"
+      <TargetList
+        targets={form.targets}
+        problems={problems.targets}
+        onTargets={(change) => update((f) => ({ ...f, targets: change(f.targets) }))}
       />
       <div className="field field-actions">
         <button type="submit" className="btn btn-primary" disabled={busy}>

@@ -5,7 +5,9 @@ import {
   buildRuleInput,
   describeRule,
   EMPTY_RULE_FORM,
+  emptyTarget,
   formatAlertValue,
+  type RuleForm,
   ruleProblemsFrom,
 } from './utils.js';
 
@@ -16,7 +18,7 @@ describe('buildRuleInput', () => {
       name: ' orders ',
       route: '/v1/orders',
       threshold: '2.5',
-      target_url: 'https://hooks.example.com/x',
+      targets: [{ ...emptyTarget(0), url: 'https://hooks.example.com/x' }],
     });
     expect(out).toEqual({
       input: {
@@ -33,6 +35,34 @@ describe('buildRuleInput', () => {
         targets: [{ type: 'webhook', url: 'https://hooks.example.com/x' }],
       },
     });
+  });
+
+  it('sends the targets with a URL in form order, each secret with its own target only', () => {
+    const out = buildRuleInput({
+      ...EMPTY_RULE_FORM,
+      name: 'orders',
+      targets: [
+        { key: 0, type: 'webhook', url: ' https://page.example.com/a ', secret: 's'.repeat(16) },
+        { key: 3, type: 'webhook', url: '  ', secret: '' },
+        { key: 4, type: 'slack', url: 'https://hooks.slack.example/T/B/x', secret: '' },
+      ],
+    });
+    expect(out).toMatchObject({
+      input: {
+        targets: [
+          { type: 'webhook', url: 'https://page.example.com/a', secret: 's'.repeat(16) },
+          { type: 'slack', url: 'https://hooks.slack.example/T/B/x' },
+        ],
+      },
+    });
+    expect('input' in out && out.input.targets?.[1]).not.toHaveProperty('secret');
+  });
+
+  it('sends no targets when none has a URL, or there are none', () => {
+    for (const targets of [[emptyTarget(0)], []]) {
+      const out = buildRuleInput({ ...EMPTY_RULE_FORM, name: 'quiet', targets });
+      expect('input' in out && out.input).not.toHaveProperty('targets');
+    }
   });
 
   it('keeps latency thresholds in milliseconds', () => {
@@ -98,31 +128,68 @@ describe('ruleProblemsFrom', () => {
     errorFromStatus(422, {
       error: { code: 'invalid_rule', message: `${field}: bad`, field, details, request_id: 'r' },
     });
+  const target = (key: number, url: string) => ({ ...emptyTarget(key), url });
+  const oneTarget: RuleForm = {
+    ...EMPTY_RULE_FORM,
+    targets: [target(0, 'x')],
+  };
 
-  it('maps the API’s target paths onto the form’s single target', () => {
+  it('files the API’s target paths under the target they name, by its key', () => {
     const err = refusal('targets.0.url', [
       { field: 'targets.0.url', message: 'must be an http(s) URL' },
       { field: 'targets.0.type', message: 'Invalid option' },
-      { field: 'targets', message: 'Too big' },
       { field: 'min_requests', message: 'Too small' },
     ]);
-    expect(ruleProblemsFrom(err)).toEqual({
+    expect(ruleProblemsFrom(err, oneTarget)).toEqual({
       fields: {
-        target_url: 'must be an http(s) URL',
-        target_type: 'Invalid option',
+        targets: { 0: { url: 'must be an http(s) URL', type: 'Invalid option' } },
         min_requests: 'Too small',
       },
       form: null,
     });
   });
 
+  it('counts only the targets that were sent, as the API does', () => {
+    // Key 5 was left blank, so it was not sent: the API's targets.1 is key 7.
+    const submitted: RuleForm = {
+      ...EMPTY_RULE_FORM,
+      targets: [target(2, 'https://a.example'), target(5, ''), target(7, 'https://b.example')],
+    };
+    const err = refusal('targets.1.url', [
+      { field: 'targets.1.secret', message: 'Too small' },
+      { field: 'targets.1', message: 'Unrecognized key' },
+    ]);
+    expect(ruleProblemsFrom(err, submitted)).toEqual({
+      fields: { targets: { 7: { secret: 'Too small', url: 'Unrecognized key' } } },
+      form: null,
+    });
+    // webhook_target_refused names one target in the envelope's field, without details.
+    expect(ruleProblemsFrom(refusal('targets.1.url'), submitted)).toEqual({
+      fields: { targets: { 7: { url: 'targets.1.url: bad' } } },
+      form: null,
+    });
+  });
+
   it('keeps problems with fields the form lacks for one form message', () => {
     expect(
-      ruleProblemsFrom(refusal('burn_windows', [{ field: 'burn_windows.0.long', message: 'x' }])),
+      ruleProblemsFrom(
+        refusal('burn_windows', [{ field: 'burn_windows.0.long', message: 'x' }]),
+        oneTarget,
+      ),
     ).toEqual({ fields: {}, form: 'burn_windows.0.long: x' });
-    expect(ruleProblemsFrom(refusal('target_url'))).toEqual({
+    expect(ruleProblemsFrom(refusal('target_url'), oneTarget)).toEqual({
       fields: {},
       form: 'target_url: bad',
     });
+    // The list as a whole, or a target the form did not send, has no field of its own.
+    expect(
+      ruleProblemsFrom(
+        refusal('targets', [
+          { field: 'targets', message: 'Too big' },
+          { field: 'targets.3.url', message: 'bad' },
+        ]),
+        oneTarget,
+      ),
+    ).toEqual({ fields: {}, form: 'targets: Too big targets.3.url: bad' });
   });
 });

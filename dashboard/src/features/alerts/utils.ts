@@ -2,6 +2,28 @@ import type { AlertRuleInput } from '../../api/analytics/createAlertRule.js';
 import type { AlertMetric, AlertRule } from '../../api/analytics/getAlerts.js';
 import type { AppError } from '../../api/errors.js';
 
+/** One notification target as typed. */
+export interface TargetForm {
+  /**
+   * Stable for the target's life in the form, unlike its position: the React key, and what its
+   * problems are filed under, so removing a target leaves the others' fields and errors in place.
+   */
+  key: number;
+  type: 'webhook' | 'slack';
+  url: string;
+  secret: string;
+}
+
+/** The collector's limit (`targets: z.array(TargetSchema).max(5)`). */
+export const MAX_TARGETS = 5;
+
+export const emptyTarget = (key: number): TargetForm => ({
+  key,
+  type: 'webhook',
+  url: '',
+  secret: '',
+});
+
 /** The create-rule form as typed: numbers are text until submitted; rates are percentages. */
 export interface RuleForm {
   name: string;
@@ -17,10 +39,11 @@ export interface RuleForm {
   /** Availability objective in percent, e.g. 99.9. */
   objective: string;
   severity: 'critical' | 'warning' | 'info';
-  target_type: 'webhook' | 'slack';
-  target_url: string;
-  target_secret: string;
+  targets: TargetForm[];
 }
+
+/** The form's fields that hold one value (everything but the target list). */
+export type RuleField = Exclude<keyof RuleForm, 'targets'>;
 
 export const EMPTY_RULE_FORM: RuleForm = {
   name: '',
@@ -34,9 +57,7 @@ export const EMPTY_RULE_FORM: RuleForm = {
   for: '1m',
   objective: '99.9',
   severity: 'warning',
-  target_type: 'webhook',
-  target_url: '',
-  target_secret: '',
+  targets: [emptyTarget(0)],
 };
 
 export const METRIC_LABELS: Record<AlertMetric, string> = {
@@ -52,7 +73,7 @@ export const isLatency = (m: AlertMetric | null) => m === 'p95_ms' || m === 'p99
 /** Form → API body, or the first problem (checked here so the form can say which field). */
 export function buildRuleInput(
   f: RuleForm,
-): { input: AlertRuleInput } | { error: string; field: keyof RuleForm } {
+): { input: AlertRuleInput } | { error: string; field: RuleField } {
   const name = f.name.trim();
   if (!name) return { error: 'Give the rule a name.', field: 'name' };
   const minRequests = Number(f.min_requests);
@@ -88,58 +109,83 @@ export function buildRuleInput(
       };
     input.objective = Math.round(o * 1000) / 100_000;
   }
-  const url = f.target_url.trim();
-  if (url) {
-    input.targets = [
-      {
-        type: f.target_type,
-        url,
-        ...(f.target_secret ? { secret: f.target_secret } : {}),
-      },
-    ];
-  }
+  const targets = sentTargets(f.targets).map((t) => ({
+    type: t.type,
+    url: t.url.trim(),
+    ...(t.secret ? { secret: t.secret } : {}),
+  }));
+  if (targets.length > 0) input.targets = targets;
   return { input };
 }
 
-/** A message per form field; absent fields have nothing to say. */
-export type RuleProblems = Partial<Record<keyof RuleForm, string>>;
+/**
+ * The targets a submit sends, in form order: those with a URL. A blank URL means "no target",
+ * as it did when the form had a single target, so an untouched form still sends none.
+ */
+export function sentTargets(targets: readonly TargetForm[]): TargetForm[] {
+  return targets.filter((t) => t.url.trim() !== '');
+}
 
-/** The form's single target stands for `targets.0`; the API names its parts by path. */
-const TARGET_FIELDS: Record<string, keyof RuleForm> = {
-  url: 'target_url',
-  secret: 'target_secret',
-  type: 'target_type',
+export type TargetField = 'type' | 'url' | 'secret';
+export type TargetProblems = Partial<Record<TargetField, string>>;
+
+/** A message per form field, and per target by its key; absent ones have nothing to say. */
+export type RuleProblems = Partial<Record<RuleField, string>> & {
+  targets?: Record<number, TargetProblems>;
 };
 
-/** An API field path (`threshold`, `targets.0.url`, `targets`) → the form field showing it. */
-function formFieldOf(path: string | undefined): keyof RuleForm | undefined {
+const TARGET_FIELDS: readonly TargetField[] = ['type', 'url', 'secret'];
+
+type Place = { field: RuleField } | { target: number; field: TargetField };
+
+/**
+ * An API field path (`threshold`, `targets.1.url`) → where the form shows it. The API numbers
+ * the targets it was sent, so `targets.1` is the second of `sent`, whatever blank targets the
+ * form had between them. A whole target (`targets.1`, e.g. an unknown key) goes under its URL.
+ */
+function placeOf(path: string | undefined, sent: readonly TargetForm[]): Place | undefined {
   if (path === undefined) return undefined;
-  if (path === 'targets' || /^targets\.\d+$/.test(path)) return 'target_url';
-  const target = /^targets\.\d+\.(\w+)$/.exec(path);
-  if (target) return TARGET_FIELDS[target[1]!];
-  return Object.hasOwn(EMPTY_RULE_FORM, path) && !path.startsWith('target_')
-    ? (path as keyof RuleForm)
+  const target = /^targets\.(\d+)(?:\.(\w+))?$/.exec(path);
+  if (target) {
+    const key = sent[Number(target[1])]?.key;
+    const field = target[2] === undefined ? 'url' : TARGET_FIELDS.find((f) => f === target[2]);
+    return key === undefined || field === undefined ? undefined : { target: key, field };
+  }
+  return path !== 'targets' && Object.hasOwn(EMPTY_RULE_FORM, path)
+    ? { field: path as RuleField }
     : undefined;
 }
 
 /**
  * The collector's refusal → messages under the fields it names (422 `invalid_rule` details, or
  * the envelope's `field` as `webhook_target_refused` gives), and whatever names no form field
- * (a resolve threshold, burn windows…) as one form message.
+ * (a resolve threshold, burn windows…) as one form message. `submitted` is the form as sent:
+ * the API's `targets.N` counts only the targets that had a URL.
  */
-export function ruleProblemsFrom(err: AppError): { fields: RuleProblems; form: string | null } {
+export function ruleProblemsFrom(
+  err: AppError,
+  submitted: RuleForm,
+): { fields: RuleProblems; form: string | null } {
+  const sent = sentTargets(submitted.targets);
   const fields: RuleProblems = {};
   const unplaced: string[] = [];
+  // The first problem per field wins: it is the one the API found first.
+  const place = (path: string | undefined, message: string): boolean => {
+    const at = placeOf(path, sent);
+    if (at === undefined) return false;
+    if ('target' in at) {
+      const targets = fields.targets ?? {};
+      targets[at.target] = { [at.field]: message, ...targets[at.target] };
+      fields.targets = targets;
+    } else {
+      fields[at.field] ??= message;
+    }
+    return true;
+  };
   for (const p of err.problems) {
-    const f = formFieldOf(p.field);
-    if (f === undefined) unplaced.push(`${p.field || 'body'}: ${p.message}`);
-    else fields[f] ??= p.message;
+    if (!place(p.field, p.message)) unplaced.push(`${p.field || 'body'}: ${p.message}`);
   }
-  if (err.problems.length === 0) {
-    const f = formFieldOf(err.field);
-    if (f !== undefined) fields[f] = err.message;
-    else unplaced.push(err.message);
-  }
+  if (err.problems.length === 0 && !place(err.field, err.message)) unplaced.push(err.message);
   return { fields, form: unplaced.length > 0 ? unplaced.join(' ') : null };
 }
 
