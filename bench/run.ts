@@ -33,6 +33,7 @@ import {
   signalTree,
   spawnPinned,
   startCoreMeter,
+  treeCpuMs,
   treeRssBytes,
 } from './lib/processes.js';
 import {
@@ -485,7 +486,7 @@ class Bench {
   async wrkAlone(t: Target, durationS: number): Promise<RoundSample> {
     const meter = startCoreMeter(this.cfg.proxyCpu, t.pid);
     const collector = t.id.startsWith('gw-full') && this.collector ? this.collector.pid : undefined;
-    const collectorMeter = collector ? startCoreMeter(this.cfg.loadCpu, collector) : undefined;
+    const collectorCpuBefore = collector ? treeCpuMs(collector) : null;
     const sample: RoundSample = await runWrk({
       url: t.url! + REQUEST_PATH,
       connections: this.cfg.connections,
@@ -500,8 +501,11 @@ class Bench {
     }
     if (m.otherPct !== undefined) sample.proxyCoreOtherPct = m.otherPct;
     if (m.stealPct !== undefined) sample.proxyCoreStealPct = m.stealPct;
-    const c = collectorMeter?.();
-    if (c?.cpuMs != null) sample.collectorCpuPct = (c.cpuMs / (durationS * 1000)) * 100;
+    const collectorCpuAfter = collector ? treeCpuMs(collector) : null;
+    if (collectorCpuBefore != null && collectorCpuAfter != null) {
+      sample.collectorCpuPct =
+        ((collectorCpuAfter - collectorCpuBefore) / (durationS * 1000)) * 100;
+    }
     return sample;
   }
 
@@ -523,7 +527,7 @@ class Bench {
           s.round = round;
           samples.get(t.id)!.push(s);
           log(
-            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.cpuUsPerRequest === undefined ? '' : `  cpu ${s.cpuUsPerRequest.toFixed(1)} µs/req`}${s.proxyCoreOtherPct === undefined ? '' : `  core other ${s.proxyCoreOtherPct.toFixed(1)} % steal ${(s.proxyCoreStealPct ?? 0).toFixed(1)} %`}${s.collectorCpuPct === undefined ? '' : `  collector ${s.collectorCpuPct.toFixed(1)} % of the load core`}${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
+            `round ${round + 1}/${this.cfg.rounds} ${t.id.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${s.cpuUsPerRequest === undefined ? '' : `  cpu ${s.cpuUsPerRequest.toFixed(1)} µs/req`}${formatCore('  ', s.proxyCoreOtherPct, s.proxyCoreStealPct)}${s.collectorCpuPct === undefined ? '' : `  collector ${s.collectorCpuPct.toFixed(1)} % of the load core`}${s.non2xx ? `  non-2xx ${s.non2xx}` : ''}`,
           );
         } catch (e) {
           log(`round ${round + 1} ${t.id} failed: ${firstLine(e)}`);
@@ -612,7 +616,7 @@ class Bench {
     const sent = rate * (this.cfg.fixedRateDurationS + warmupS);
     const cpuUs = m.cpuMs != null ? (m.cpuMs * 1000) / sent : undefined;
     log(
-      `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${m.otherPct === undefined ? '' : ` core other ${m.otherPct.toFixed(1)} % steal ${(m.stealPct ?? 0).toFixed(1)} %`}`,
+      `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${formatCore(' ', m.otherPct, m.stealPct)}`,
     );
     return {
       id,
@@ -818,6 +822,16 @@ class Bench {
     }
     rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/** The proxy core's interference for a log line, after `sep` ('' when it was not measured). */
+function formatCore(
+  sep: string,
+  otherPct: number | undefined,
+  stealPct: number | undefined,
+): string {
+  if (otherPct === undefined) return '';
+  return `${sep}core other ${otherPct.toFixed(1)} % steal ${(stealPct ?? 0).toFixed(1)} %`;
 }
 
 function firstLine(e: unknown): string {

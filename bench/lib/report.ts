@@ -229,17 +229,24 @@ function compare(configs: readonly ConfigResult[], a: string, b: string): Spread
   return r == null ? null : { median: r, min: r, max: r, n: 1 };
 }
 
-const rounds = (s: Spread) => (s.n > 1 ? `, ${s.n} rounds` : '');
+/** The median alone, or with the per-round range when several rounds were paired. */
+function withRange(
+  r: Spread | null,
+  median: (r: Spread) => string,
+  range: (r: Spread) => string,
+): string {
+  if (r == null) return 'n/a';
+  return r.n > 1 ? `${median(r)} (${range(r)}, ${r.n} rounds)` : median(r);
+}
 
 function ratioFigure(name: string, r: Spread | null, aim: number): DerivedFigure {
   return {
     name,
-    value:
-      r == null
-        ? 'n/a'
-        : r.n > 1
-          ? `${formatRatio(r.median)} (${r.min.toFixed(2)}–${r.max.toFixed(2)}×${rounds(r)})`
-          : formatRatio(r.median),
+    value: withRange(
+      r,
+      (x) => formatRatio(x.median),
+      (x) => `${x.min.toFixed(2)}–${x.max.toFixed(2)}×`,
+    ),
     aim: `≥ ${aim.toFixed(2)}×`,
     met: r == null ? null : r.median >= aim,
   };
@@ -250,12 +257,11 @@ function costFigure(name: string, r: Spread | null, aim: number | null): Derived
   const pct = (x: number) => ((1 - x) * 100).toFixed(1);
   return {
     name,
-    value:
-      r == null
-        ? 'n/a'
-        : r.n > 1
-          ? `${pct(r.median)} % (${pct(r.max)}–${pct(r.min)} %${rounds(r)})`
-          : `${pct(r.median)} %`,
+    value: withRange(
+      r,
+      (x) => `${pct(x.median)} %`,
+      (x) => `${pct(x.max)}–${pct(x.min)} %`,
+    ),
     aim: aim == null ? '(information)' : `≤ ${Math.round(aim * 100)} %`,
     met: r == null || aim == null ? null : 1 - r.median <= aim,
   };
