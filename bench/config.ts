@@ -37,7 +37,16 @@ export interface BenchConfig {
   gatewayBuild: 'dist' | 'src';
   /** Where latest.json, latest.md and profiles/ go (default bench/results). */
   resultsDir: string;
-  /** Phases to leave out: `fixed-rate`, `memory`. */
+  /**
+   * Count instructions per request under callgrind (bench/lib/callgrind.ts) for the bare Node
+   * proxy and the gateway modes over HTTPS, written to instructions.{json,md}.
+   */
+  instructions: boolean;
+  /** Requests before counting (V8 tiers the request path up), per counted window, and windows. */
+  instructionWarmup: number;
+  instructionRequests: number;
+  instructionWindows: number;
+  /** Phases to leave out: `throughput`, `fixed-rate`, `memory`. */
   skip: string[];
   /** Start the collector (with ClickHouse) so capture ships events as in production. */
   collector: boolean;
@@ -89,6 +98,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     abGatewayDir: env.BENCH_AB_GATEWAY || null,
     gatewayBuild: env.BENCH_GATEWAY_BUILD === 'src' ? 'src' : 'dist',
     skip: list(env.BENCH_SKIP),
+    instructions: flag(env.BENCH_INSTRUCTIONS),
+    instructionWarmup: Math.floor(num('BENCH_INSTRUCTION_WARMUP', quick ? 500 : 8000, env)),
+    instructionRequests: Math.floor(num('BENCH_INSTRUCTION_REQUESTS', quick ? 300 : 4000, env)),
+    instructionWindows: Math.max(1, Math.floor(num('BENCH_INSTRUCTION_WINDOWS', 6, env))),
     resultsDir: env.BENCH_RESULTS_DIR
       ? resolve(env.BENCH_RESULTS_DIR)
       : fileURLToPath(new URL('./results', import.meta.url)),

@@ -3,6 +3,7 @@
 import { buildGateway, buildHarness, DIST_NODE_FLAGS } from './lib/gateway-build.js';
 import { execFileSync } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -50,6 +51,21 @@ import {
   summarize,
 } from './lib/report.js';
 import { runWrk } from './lib/wrk.js';
+import {
+  CALLGRIND_NODE_FLAGS,
+  callgrindMissing,
+  callgrindPrefix,
+  countInstructions,
+} from './lib/callgrind.js';
+import { type CountBatch, startCountLoader } from './lib/count-loader.js';
+import {
+  deriveInstructionFigures,
+  formatInstructions,
+  type InstructionRow,
+  type InstructionsResult,
+  instructionRow,
+  renderInstructions,
+} from './lib/instructions-report.js';
 
 /** The request every configuration serves: one order, as a client would fetch it. */
 const REQUEST_PATH = '/v1/orders/ord_01HZX3K9V8Q2W7RT5M4N6B1C0D';
@@ -96,6 +112,19 @@ const GATEWAY_MODES: { id: string; label: string; policy: GatewayPolicySet; prot
       protocol: 'http',
     },
   ];
+
+/** What the instruction count runs (HTTPS only: the aims it can speak to are all over TLS). */
+const INSTRUCTION_TARGETS: { id: string; label: string; policy: GatewayPolicySet | null }[] = [
+  { id: 'node-proxy-https', label: 'bare Node proxy (node:https + http-proxy)', policy: null },
+  ...GATEWAY_MODES.filter((m) => m.protocol === 'https').map((m) => ({
+    id: m.id,
+    label: m.label,
+    policy: m.policy,
+  })),
+];
+
+/** Connections of the count loader: enough that requests overlap in one event-loop turn, as under wrk. */
+const INSTRUCTION_CONNECTIONS = 50;
 
 /** Id suffix of the modes run from BENCH_AB_GATEWAY (the "before" of an A/B comparison). */
 const AB_SUFFIX = '@base';
@@ -297,6 +326,8 @@ class Bench {
     policy: GatewayPolicySet,
     protocol: Protocol,
     extraEnv: Record<string, string> = {},
+    /** A command prefix (e.g. valgrind), node flags, and the longer timeouts a slowed process needs. */
+    wrap: { prefix: string[]; nodeFlags: string[]; timeoutMs: number } | null = null,
   ): Promise<{ ready: GatewayReady; headers: Record<string, string>; proc: PinnedProcess }> {
     const opts = this.gatewayOptions(policy, protocol, id);
     mkdirSync(opts.dataDir, { recursive: true });
@@ -305,9 +336,18 @@ class Bench {
       proc = await spawnPinned({
         name: id,
         cpu: this.cfg.proxyCpu,
-        command: this.harness
-          ? [process.execPath, ...DIST_NODE_FLAGS, this.harness, JSON.stringify(opts)]
-          : nodeTs(benchPath('servers/gateway.ts'), [JSON.stringify(opts)]),
+        command: [
+          ...(wrap?.prefix ?? []),
+          ...(this.harness
+            ? [
+                process.execPath,
+                ...DIST_NODE_FLAGS,
+                ...(wrap?.nodeFlags ?? []),
+                this.harness,
+                JSON.stringify(opts),
+              ]
+            : nodeTs(benchPath('servers/gateway.ts'), [JSON.stringify(opts)], wrap?.nodeFlags)),
+        ],
         env: {
           NODE_ENV: 'production',
           LOG_LEVEL: 'warn',
@@ -317,7 +357,7 @@ class Bench {
           ...extraEnv,
         },
         waitReady: true,
-        readyTimeoutMs: 120_000,
+        readyTimeoutMs: wrap?.timeoutMs ?? 120_000,
       });
     } catch (e) {
       const text = String(e);
@@ -334,7 +374,7 @@ class Bench {
     await waitFor(
       `${id} to answer 200`,
       async () => (await fetchOnce(ready.url + REQUEST_PATH, { headers })).status === 200,
-      30_000,
+      wrap?.timeoutMs ?? 30_000,
     );
     return { ready, headers, proc };
   }
@@ -740,6 +780,143 @@ class Bench {
    * A separate full-chain gateway, profiled with the V8 profiler only while wrk loads it
    * (SIGUSR2 starts and stops the profiler in bench/servers/gateway.ts).
    */
+  /**
+   * Instructions per request of the bare Node proxy and the gateway modes over HTTPS, each run
+   * under callgrind on the proxy core with every other proxy paused (bench/lib/callgrind.ts).
+   */
+  async instructions(): Promise<InstructionsResult> {
+    const cfg = this.cfg;
+    const specs = INSTRUCTION_TARGETS.filter((s) => this.wanted(s.id));
+    const result: InstructionsResult = {
+      requestsPerWindow: cfg.instructionRequests,
+      warmupRequests: cfg.instructionWarmup,
+      connections: INSTRUCTION_CONNECTIONS,
+      rows: [],
+      derived: [],
+    };
+    const missing = callgrindMissing();
+    const paused = [
+      ...new Set(this.targets.filter((t) => t.pid && t.family !== 'direct').map((t) => t.pid!)),
+    ];
+    for (const pid of paused) signalTree(pid, 'SIGSTOP');
+    try {
+      for (const spec of specs) {
+        if (missing) {
+          result.rows.push(instructionRow(spec, []));
+          result.rows.at(-1)!.reason = missing;
+          continue;
+        }
+        try {
+          result.rows.push(await this.instructionsOf(spec));
+        } catch (e) {
+          log(`instructions ${spec.id} not measured: ${firstLine(e)}`);
+          result.rows.push({ ...spec, measured: false, reason: firstLine(e), windows: [] });
+        }
+      }
+    } finally {
+      for (const pid of paused) signalTree(pid, 'SIGCONT');
+    }
+    result.derived = deriveInstructionFigures(result.rows);
+    return result;
+  }
+
+  async instructionsOf(spec: (typeof INSTRUCTION_TARGETS)[number]): Promise<InstructionRow> {
+    const cfg = this.cfg;
+    const dir = join(this.tmp, 'callgrind');
+    mkdirSync(dir, { recursive: true });
+    const outFile = join(dir, spec.id);
+    const keep = join(cfg.resultsDir, 'callgrind');
+    mkdirSync(keep, { recursive: true });
+    const prefix = callgrindPrefix(outFile);
+    // Start-up under valgrind takes minutes (every module's code is translated once).
+    const timeoutMs = 900_000;
+    let proc: PinnedProcess;
+    let url: string;
+    let headers: Record<string, string> = {};
+    log(`instructions ${spec.id}: starting under callgrind`);
+    if (spec.policy === null) {
+      proc = await spawnPinned({
+        name: `${spec.id} (callgrind)`,
+        cpu: cfg.proxyCpu,
+        command: [
+          ...prefix,
+          ...nodeTs(
+            benchPath('servers/node-proxy.ts'),
+            [this.upstreamUrl, 'https', this.cert.cert, this.cert.key],
+            CALLGRIND_NODE_FLAGS,
+          ),
+        ],
+        env: { NODE_ENV: 'production' },
+        waitReady: true,
+        readyTimeoutMs: timeoutMs,
+      });
+      this.processes.push(proc);
+      url = String(proc.info.url);
+    } else {
+      const g = await this.startGateway(
+        `${spec.id}-callgrind`,
+        spec.policy,
+        'https',
+        {},
+        { prefix, nodeFlags: CALLGRIND_NODE_FLAGS, timeoutMs },
+      );
+      proc = g.proc;
+      url = g.ready.url;
+      headers = g.headers;
+    }
+    const loader = await startCountLoader(
+      cfg.loadCpu,
+      url + REQUEST_PATH,
+      INSTRUCTION_CONNECTIONS,
+      headers,
+    );
+    try {
+      // The warm-up opens every connection (no handshake falls inside a window) and lets V8
+      // optimise the request path, as in a long-running process.
+      const warm = await loader.run(cfg.instructionWarmup);
+      if (warm.ok !== cfg.instructionWarmup) {
+        throw new Error(`warm-up: ${warm.ok} ok, ${warm.non2xx} non-2xx, ${warm.errors} errors`);
+      }
+      // Timers run by the clock, not per request, and under valgrind a request takes tens of
+      // times longer: their share of a window is counted on its own, in a window with no load.
+      const idleS = 2;
+      const idle = await countInstructions(
+        proc.pid,
+        outFile,
+        0,
+        () => new Promise((r) => setTimeout(r, idleS * 1000)),
+      );
+      copyFileSync(idle.file, join(keep, `${spec.id}.idle`));
+      const idlePerSecond = idle.total / idleS;
+      log(`instructions ${spec.id}: idle ${formatInstructions(idlePerSecond)} per second`);
+      const windows: number[] = [];
+      let ms = 0;
+      for (let w = 0; w < cfg.instructionWindows; w++) {
+        let batch: CountBatch | null = null;
+        const { total, file } = await countInstructions(proc.pid, outFile, w + 1, async () => {
+          batch = await loader.run(cfg.instructionRequests);
+        });
+        // Kept for `callgrind_annotate` (native frames only: V8's generated code shows as ???).
+        copyFileSync(file, join(keep, `${spec.id}.${w + 1}`));
+        const b = batch as CountBatch | null;
+        if (!b || b.ok !== cfg.instructionRequests) {
+          throw new Error(`window ${w + 1}: ${b?.ok ?? 0} ok of ${cfg.instructionRequests}`);
+        }
+        const net = (total - (idlePerSecond * b.ms) / 1000) / cfg.instructionRequests;
+        windows.push(net);
+        ms += b.ms;
+        log(
+          `instructions ${spec.id}: window ${w + 1} ${formatInstructions(net)} per request (${formatInstructions(total / cfg.instructionRequests)} with the timers) at ${((b.ok * 1000) / b.ms).toFixed(0)} req/s under valgrind`,
+        );
+      }
+      const rate = (cfg.instructionRequests * windows.length * 1000) / ms;
+      return instructionRow(spec, windows, { idlePerSecond, rateUnderValgrind: rate });
+    } finally {
+      loader.stop();
+      await proc.stop();
+    }
+  }
+
   async profile(id: string): Promise<string | null> {
     const base = id.endsWith(AB_SUFFIX);
     const mode = GATEWAY_MODES.find((m) => m.id === (base ? id.slice(0, -AB_SUFFIX.length) : id));
@@ -874,6 +1051,27 @@ function hostInfo(loadAtStart: string): Record<string, string | number> {
   };
 }
 
+/** The instruction count, in instructions.{json,md} beside latest.*: it has its own runs. */
+async function writeInstructions(bench: Bench): Promise<void> {
+  const result = await bench.instructions();
+  const dir = bench.cfg.resultsDir;
+  mkdirSync(dir, { recursive: true });
+  const md = [
+    `# Gatehouse instructions per request — ${new Date().toISOString()}`,
+    '',
+    `Host: ${Object.entries(hostInfo('n/a'))
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}`,
+    '',
+    renderInstructions(result),
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'instructions.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, 'instructions.md'), md);
+  console.log(md);
+  log(`wrote ${join(dir, 'instructions.json')} and instructions.md`);
+}
+
 async function main(): Promise<void> {
   const cfg = loadBenchConfig();
   const loadAtStart = loadavg()
@@ -896,6 +1094,11 @@ async function main(): Promise<void> {
       log('building the gateway with tsc (deploy/docker/tsconfig.gateway.json), as deployed');
       buildGateway(cfg.abGatewayDir);
       bench.harness = buildHarness(join(bench.tmp, 'harness'));
+    }
+    if (cfg.skip.includes('throughput')) {
+      if (cfg.instructions) await writeInstructions(bench);
+      else log('BENCH_SKIP=throughput without BENCH_INSTRUCTIONS=1: nothing to measure');
+      return;
     }
     await bench.startGateways();
     const samples = await bench.throughput();
@@ -960,6 +1163,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'latest.md'), md);
     console.log(md);
     log(`wrote ${join(dir, 'latest.json')} and latest.md`);
+    if (cfg.instructions) await writeInstructions(bench);
   } finally {
     await bench.stopAll();
   }

@@ -239,7 +239,7 @@ function withRange(
   return r.n > 1 ? `${median(r)} (${range(r)}, ${r.n} rounds)` : median(r);
 }
 
-function ratioFigure(name: string, r: Spread | null, aim: number): DerivedFigure {
+export function ratioFigure(name: string, r: Spread | null, aim: number): DerivedFigure {
   return {
     name,
     value: withRange(
@@ -253,7 +253,7 @@ function ratioFigure(name: string, r: Spread | null, aim: number): DerivedFigure
 }
 
 /** A cost: how much slower `a` is than `b` (1 − ratio), with the per-round range. */
-function costFigure(name: string, r: Spread | null, aim: number | null): DerivedFigure {
+export function costFigure(name: string, r: Spread | null, aim: number | null): DerivedFigure {
   const pct = (x: number) => ((1 - x) * 100).toFixed(1);
   return {
     name,
@@ -307,7 +307,7 @@ export function deriveFigures(configs: readonly ConfigResult[]): DerivedFigure[]
 const mark = (met: boolean | null) => (met == null ? '' : met ? ' ✓' : ' ✗');
 
 /** Escapes a table cell. */
-function cell(s: string): string {
+export function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 

@@ -1,0 +1,78 @@
+// Closed-loop loader that sends an exact number of requests when told to, over connections it
+// keeps open between batches. The instruction count (bench/lib/callgrind.ts) brackets each batch
+// with counter resets and dumps, so the batch must be exactly N requests, and no TLS handshake
+// may fall inside it: connections are opened once, by the warm-up batch.
+// Usage: count.ts <url> <connections> [headersJson]; then one command per stdin line:
+//   `run N` → sends N requests, prints `BENCH_DONE {"ok":…,"non2xx":…,"errors":…,"ms":…}`.
+// Prints `BENCH_READY {}` once it is reading commands.
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createInterface } from 'node:readline';
+import { DONE_PREFIX } from '../lib/callgrind.js';
+import { announceReady } from '../servers/ready.js';
+
+const [url, connectionsS, headersJson] = process.argv.slice(2);
+if (!url || !connectionsS) throw new Error('usage: count.ts <url> <connections> [headersJson]');
+const connections = Number(connectionsS);
+const headers = headersJson ? (JSON.parse(headersJson) as Record<string, string>) : {};
+const target = new URL(url);
+const https = target.protocol === 'https:';
+const agent = https
+  ? new HttpsAgent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false })
+  : new HttpAgent({ keepAlive: true, maxSockets: connections });
+const request = https ? httpsRequest : httpRequest;
+
+interface BatchResult {
+  ok: number;
+  non2xx: number;
+  errors: number;
+  ms: number;
+}
+
+function one(): Promise<'ok' | 'non2xx' | 'error'> {
+  return new Promise((resolve) => {
+    const req = request(
+      { agent, host: target.hostname, port: target.port, path: target.pathname, headers },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve((res.statusCode ?? 0) < 300 ? 'ok' : 'non2xx'));
+        res.on('error', () => resolve('error'));
+      },
+    );
+    req.on('error', () => resolve('error'));
+    req.end();
+  });
+}
+
+async function batch(n: number): Promise<BatchResult> {
+  const result: BatchResult = { ok: 0, non2xx: 0, errors: 0, ms: 0 };
+  const started = performance.now();
+  let next = 0;
+  // Each lane sends its next request when its previous one has finished, as wrk does.
+  const lane = async () => {
+    while (next < n) {
+      next++;
+      const outcome = await one();
+      if (outcome === 'ok') result.ok++;
+      else if (outcome === 'non2xx') result.non2xx++;
+      else result.errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(connections, n) }, lane));
+  result.ms = performance.now() - started;
+  return result;
+}
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  const m = /^run (\d+)$/.exec(line.trim());
+  if (!m) {
+    process.stderr.write(`count.ts: unknown command "${line}"\n`);
+    process.exit(2);
+  }
+  void batch(Number(m[1])).then((r) =>
+    process.stdout.write(`${DONE_PREFIX}${JSON.stringify(r)}\n`),
+  );
+});
+lines.on('close', () => process.exit(0));
+announceReady({});
