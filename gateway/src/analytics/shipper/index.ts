@@ -20,6 +20,7 @@ import type { EventSink } from '@gatehouse/shared';
 import { Agent, request } from 'undici';
 import { GzipBatch } from './gzip-batch.js';
 import { openSpool, type Spool, type SpooledBatch } from './spool.js';
+import { eventLine } from './event-line.js';
 
 /**
  * Serialised events are written into off-heap blocks of this size as they arrive (see `push`).
@@ -412,7 +413,7 @@ export function createShipper(options: ShipperOptions): Shipper {
       }
       let line: string;
       try {
-        line = JSON.stringify(event);
+        line = eventLine(event);
       } catch {
         counters.rejected += 1;
         return;

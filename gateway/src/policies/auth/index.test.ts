@@ -69,6 +69,21 @@ describe('API keys', () => {
     expect(gw.sink.events.at(-1)).toMatchObject({ status: 401, error_code: 'missing_credentials' });
   });
 
+  it('accepts the Bearer scheme in any case, and refuses other schemes', async () => {
+    const { key } = await gw.customerWithKey();
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      const res = await gw.call('GET', '/v1/orders', {
+        headers: { authorization: `${scheme} ${key}` },
+      });
+      expect(res.status).toBe(200);
+    }
+    for (const value of [`Basic ${key}`, `Bearers ${key}`, `Beare ${key}`, `Token ${key}`, key]) {
+      const res = await gw.call('GET', '/v1/orders', { headers: { authorization: value } });
+      expect(res.status).toBe(401);
+      expect(res.json.error.code).toBe('invalid_credentials');
+    }
+  });
+
   it('an unknown or malformed key → 401 invalid_credentials', async () => {
     const { key } = await gw.customerWithKey();
     // Same shape, different secret: passes the format check, fails the hash compare.

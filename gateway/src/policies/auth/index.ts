@@ -18,6 +18,16 @@ export interface AuthDeps {
 const API_KEY_PREFIX = 'gh_';
 
 /**
+ * Whether the scheme before `space` is "Bearer" in any case (RFC 9110: schemes are
+ * case-insensitive). The canonical spelling is checked first: lower-casing a copy of the scheme
+ * on every request was ~3 k instructions of the ~290 k a full-chain request costs.
+ */
+function isBearer(header: string, space: number): boolean {
+  if (space !== 6) return false;
+  return header.startsWith('Bearer') || header.slice(0, 6).toLowerCase() === 'bearer';
+}
+
+/**
  * Authenticates the caller on routes that require it:
  * - API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`, checked against the
  *   in-memory key cache (no await, no database on the request path);
@@ -83,9 +93,7 @@ export function auth(deps: AuthDeps, options: AuthOptions = {}): Policy {
     let token: string | undefined;
     if (header !== undefined) {
       const space = header.indexOf(' ');
-      if (space === -1 || header.slice(0, space).toLowerCase() !== 'bearer') {
-        return fail(ctx, 'unsupported_scheme');
-      }
+      if (space === -1 || !isBearer(header, space)) return fail(ctx, 'unsupported_scheme');
       token = header.slice(space + 1).trim();
     } else {
       const apiKey = ctx.req.headers['x-api-key'];

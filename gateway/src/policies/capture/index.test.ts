@@ -35,6 +35,17 @@ describe('capture policy', () => {
     expect(JSON.stringify(event)).not.toContain('gh_live_secret');
   });
 
+  it('writes latencies to the microsecond (no 16-digit fractions in every event)', () => {
+    const ctx = fakeContext({});
+    ctx.upstreamLatencyMs = 0.512_345_678_9;
+    // startedAt is 0 in a fake context, so endedAt is the latency.
+    const event = buildEvent(ctx, 'i', 0.741_234_567_890_123_4);
+    expect(event.latency_ms).toBe(0.741);
+    expect(event.upstream_latency_ms).toBe(0.512);
+    expect(buildEvent(ctx, 'i', 12.345_5).latency_ms).toBe(12.346);
+    expect(buildEvent(ctx, 'i', 0.000_4).latency_ms).toBe(0);
+  });
+
   it('the memory sink is bounded and counts drops', () => {
     const sink = createMemorySink(1);
     const ctx = fakeContext({});

@@ -15,6 +15,13 @@ export interface CaptureDeps {
 
 const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s);
 
+/**
+ * Milliseconds to the microsecond. performance.now() differences carry ~16 significant digits
+ * (`0.7412345678901234`) that no latency chart or percentile uses; at three decimals an event's
+ * line is ~25 bytes shorter and its numbers cheaper to write and to compress.
+ */
+export const toMicros = (ms: number) => Math.round(ms * 1000) / 1000;
+
 /** The event for a finished (or aborted) request. Pure: exported for tests. */
 export function buildEvent(ctx: RequestContext, instance: string, endedAt: number): RequestEvent {
   const status = ctx.res.statusCode >= 100 && ctx.res.statusCode <= 599 ? ctx.res.statusCode : 500;
@@ -32,8 +39,8 @@ export function buildEvent(ctx: RequestContext, instance: string, endedAt: numbe
     path: clip(redactQuery(ctx.path, ctx.query), 2048),
     status,
     error_code: clip(ctx.errorCode, 64),
-    latency_ms: Math.max(0, endedAt - ctx.startedAt),
-    upstream_latency_ms: ctx.upstreamLatencyMs,
+    latency_ms: toMicros(Math.max(0, endedAt - ctx.startedAt)),
+    upstream_latency_ms: toMicros(ctx.upstreamLatencyMs),
     bytes_in: ctx.bytesIn,
     bytes_out: ctx.bytesOut,
     client_ip: clip(ctx.clientIp, 64),
@@ -69,7 +76,7 @@ export function plainHttpEvent(
     path: clip(q < 0 ? url : redactQuery(url.slice(0, q), url.slice(q + 1)), 2048),
     status: answer.status,
     error_code: answer.errorCode,
-    latency_ms: Math.max(0, performance.now() - answer.startedAt),
+    latency_ms: toMicros(Math.max(0, performance.now() - answer.startedAt)),
     upstream_latency_ms: 0,
     bytes_in: 0,
     bytes_out: answer.bytesOut,
