@@ -46,6 +46,11 @@ export interface BenchConfig {
   instructionWarmup: number;
   instructionRequests: number;
   instructionWindows: number;
+  /**
+   * Also write V8's perf map (`--perf-basic-prof`) of each counted process next to its dumps, so
+   * the addresses of generated code in them can be named (BENCH_INSTRUCTION_JS_NAMES=1).
+   */
+  instructionJsNames: boolean;
   /** Phases to leave out: `throughput`, `fixed-rate`, `memory`. */
   skip: string[];
   /** Start the collector (with ClickHouse) so capture ships events as in production. */
@@ -101,6 +106,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     instructions: flag(env.BENCH_INSTRUCTIONS),
     instructionWarmup: Math.floor(num('BENCH_INSTRUCTION_WARMUP', quick ? 500 : 8000, env)),
     instructionRequests: Math.floor(num('BENCH_INSTRUCTION_REQUESTS', quick ? 300 : 4000, env)),
+    instructionJsNames: flag(env.BENCH_INSTRUCTION_JS_NAMES),
     instructionWindows: Math.max(1, Math.floor(num('BENCH_INSTRUCTION_WINDOWS', 6, env))),
     resultsDir: env.BENCH_RESULTS_DIR
       ? resolve(env.BENCH_RESULTS_DIR)

@@ -114,7 +114,15 @@ const GATEWAY_MODES: { id: string; label: string; policy: GatewayPolicySet; prot
   ];
 
 /** What the instruction count runs (HTTPS only: the aims it can speak to are all over TLS). */
-const INSTRUCTION_TARGETS: { id: string; label: string; policy: GatewayPolicySet | null }[] = [
+interface InstructionTarget {
+  id: string;
+  label: string;
+  policy: GatewayPolicySet | null;
+  /** For an A/B base: where its gateway is (BENCH_GATEWAY_DIR). */
+  env?: Record<string, string>;
+}
+
+const INSTRUCTION_TARGETS: InstructionTarget[] = [
   { id: 'node-proxy-https', label: 'bare Node proxy (node:https + http-proxy)', policy: null },
   ...GATEWAY_MODES.filter((m) => m.protocol === 'https').map((m) => ({
     id: m.id,
@@ -802,7 +810,21 @@ class Bench {
    */
   async instructions(): Promise<InstructionsResult> {
     const cfg = this.cfg;
-    const specs = INSTRUCTION_TARGETS.filter((s) => this.wanted(s.id));
+    const ab = cfg.abGatewayDir;
+    // With an A/B base, each gateway mode is counted from both trees, the base right after.
+    const specs = INSTRUCTION_TARGETS.flatMap((s): InstructionTarget[] =>
+      ab && s.policy !== null
+        ? [
+            s,
+            {
+              ...s,
+              id: s.id + AB_SUFFIX,
+              label: `${s.label} [base: ${ab}]`,
+              env: { BENCH_GATEWAY_DIR: ab },
+            },
+          ]
+        : [s],
+    ).filter((s) => this.wanted(s.id));
     const result: InstructionsResult = {
       requestsPerWindow: cfg.instructionRequests,
       warmupRequests: cfg.instructionWarmup,
@@ -836,14 +858,18 @@ class Bench {
     return result;
   }
 
-  async instructionsOf(spec: (typeof INSTRUCTION_TARGETS)[number]): Promise<InstructionRow> {
+  async instructionsOf(spec: InstructionTarget): Promise<InstructionRow> {
     const cfg = this.cfg;
     const dir = join(this.tmp, 'callgrind');
     mkdirSync(dir, { recursive: true });
-    const outFile = join(dir, spec.id);
+    const outFile = join(dir, spec.id.replace(AB_SUFFIX, '-base'));
     const keep = join(cfg.resultsDir, 'callgrind');
     mkdirSync(keep, { recursive: true });
     const prefix = callgrindPrefix(outFile);
+    const nodeFlags = [
+      ...CALLGRIND_NODE_FLAGS,
+      ...(cfg.instructionJsNames ? ['--perf-basic-prof'] : []),
+    ];
     // Start-up under valgrind takes minutes (every module's code is translated once).
     const timeoutMs = 900_000;
     let proc: PinnedProcess;
@@ -859,7 +885,7 @@ class Bench {
           ...nodeTs(
             benchPath('servers/node-proxy.ts'),
             [this.upstreamUrl, 'https', this.cert.cert, this.cert.key],
-            CALLGRIND_NODE_FLAGS,
+            nodeFlags,
           ),
         ],
         env: { NODE_ENV: 'production' },
@@ -870,11 +896,11 @@ class Bench {
       url = String(proc.info.url);
     } else {
       const g = await this.startGateway(
-        `${spec.id}-callgrind`,
+        `${spec.id.replace(AB_SUFFIX, '-base')}-callgrind`,
         spec.policy,
         'https',
-        {},
-        { prefix, nodeFlags: CALLGRIND_NODE_FLAGS, timeoutMs },
+        spec.env ?? {},
+        { prefix, nodeFlags, timeoutMs },
       );
       proc = g.proc;
       url = g.ready.url;
@@ -911,13 +937,21 @@ class Bench {
         );
       }
       // Timers run by the clock, not per request, and under valgrind a window lasts tens of times
-      // longer than its requests would: the process's rate with nothing in flight, counted last
-      // (right after the warm-up it is still finishing optimising compilations), is taken out.
-      const idleS = 3;
+      // longer than its requests would: the process's rate with nothing in flight is counted and
+      // taken out. Counted last, after a pause that is not counted: right after requests the
+      // shipper is still compressing and sending the last events, and V8 may still be finishing
+      // optimising compilations, which are the requests' work, not the timers'. Both the pause
+      // and the count end before the gateway's 5 s keep-alive timeout closes the connections.
+      await new Promise((r) => setTimeout(r, 2_000));
+      const idleS = 2;
       const idle = await countInstructions(proc.pid, outFile, counted.length, async () => {
         await new Promise((r) => setTimeout(r, idleS * 1000));
       });
       copyFileSync(idle.file, join(keep, `${spec.id}.idle`));
+      const perfMap = `/tmp/perf-${proc.pid}.map`;
+      if (cfg.instructionJsNames && existsSync(perfMap)) {
+        copyFileSync(perfMap, join(keep, `${spec.id}.map`));
+      }
       const idlePerSecond = idle.total / idleS;
       const windows = counted.map(
         (c) => (c.total - (idlePerSecond * c.ms) / 1000) / cfg.instructionRequests,

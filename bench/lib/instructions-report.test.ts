@@ -49,6 +49,15 @@ describe('deriveInstructionFigures', () => {
     expect(capture).toMatchObject({ value: '17.0 %', met: false });
   });
 
+  it('compares each configuration with its A/B base when one was counted', () => {
+    const figures = deriveInstructionFigures([...rows, row('gw-full-https@base', [250_000])]);
+    expect(figures.at(-1)).toMatchObject({
+      name: 'gw-full-https: this tree against the base',
+      value: '-20.0 % (250.0 k → 200.0 k)',
+      met: null,
+    });
+  });
+
   it('says n/a when a configuration could not be counted', () => {
     const [, , capture] = deriveInstructionFigures([
       row('gw-full-https', [200_000]),

@@ -57,6 +57,31 @@ function speedRatio(rows: readonly InstructionRow[], a: string, reference: strin
   return { median: r, min: r, max: r, n: 1 };
 }
 
+/** Id suffix of a configuration counted from an A/B base tree (BENCH_AB_GATEWAY). */
+export const BASE_SUFFIX = '@base';
+
+/** A change against the A/B base: `-4.2 % (198.1 k → 189.8 k)`. */
+function abFigures(rows: readonly InstructionRow[]): DerivedFigure[] {
+  return rows.flatMap((base) => {
+    if (!base.id.endsWith(BASE_SUFFIX)) return [];
+    const now = rows.find((r) => r.id === base.id.slice(0, -BASE_SUFFIX.length));
+    const a = now?.perRequest?.median;
+    const b = base.perRequest?.median;
+    const value =
+      a && b
+        ? `${a > b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)} % (${formatInstructions(b)} → ${formatInstructions(a)})`
+        : 'n/a';
+    return [
+      {
+        name: `${now?.label ?? base.id}: this tree against the base`,
+        value,
+        aim: '(A/B)',
+        met: null,
+      },
+    ];
+  });
+}
+
 /** The aims the instruction counts can speak to (not nginx's: its work is mostly the kernel's). */
 export function deriveInstructionFigures(rows: readonly InstructionRow[]): DerivedFigure[] {
   const full = 'gw-full-https';
@@ -76,6 +101,7 @@ export function deriveInstructionFigures(rows: readonly InstructionRow[]): Deriv
       speedRatio(rows, full, 'gw-nocapture-https'),
       0.05,
     ),
+    ...abFigures(rows),
   ];
 }
 
