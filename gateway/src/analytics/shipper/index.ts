@@ -20,7 +20,6 @@ import type { EventSink } from '@gatehouse/shared';
 import { Agent, request } from 'undici';
 import { GzipBatch } from './gzip-batch.js';
 import { openSpool, type Spool, type SpooledBatch } from './spool.js';
-import { eventLine } from './event-line.js';
 
 /**
  * Serialised events are written into off-heap blocks of this size as they arrive (see `push`).
@@ -413,7 +412,7 @@ export function createShipper(options: ShipperOptions): Shipper {
       }
       let line: string;
       try {
-        line = eventLine(event);
+        line = JSON.stringify(event);
       } catch {
         counters.rejected += 1;
         return;
