@@ -925,7 +925,7 @@ class Bench {
         const { total, file } = await countInstructions(proc.pid, outFile, w, async () => {
           batch = await loader.run(cfg.instructionRequests);
         });
-        // Kept for `callgrind_annotate` (native frames only: V8's generated code shows as ???).
+        // Kept for callgrind_annotate and bench/callgrind-report.ts (which names V8's code too).
         copyFileSync(file, join(keep, `${spec.id}.${w + 1}`));
         const b = batch as CountBatch | null;
         if (!b || b.ok !== cfg.instructionRequests) {
@@ -951,6 +951,7 @@ class Bench {
       const perfMap = `/tmp/perf-${proc.pid}.map`;
       if (cfg.instructionJsNames && existsSync(perfMap)) {
         copyFileSync(perfMap, join(keep, `${spec.id}.map`));
+        rmSync(perfMap, { force: true });
       }
       const idlePerSecond = idle.total / idleS;
       const windows = counted.map(
