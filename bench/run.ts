@@ -840,15 +840,14 @@ class Bench {
     try {
       for (const spec of specs) {
         if (missing) {
-          result.rows.push(instructionRow(spec, []));
-          result.rows.at(-1)!.reason = missing;
+          result.rows.push(instructionRow(spec, [], { reason: missing }));
           continue;
         }
         try {
           result.rows.push(await this.instructionsOf(spec));
         } catch (e) {
           log(`instructions ${spec.id} not measured: ${firstLine(e)}`);
-          result.rows.push({ ...spec, measured: false, reason: firstLine(e), windows: [] });
+          result.rows.push(instructionRow(spec, [], { reason: firstLine(e) }));
         }
       }
     } finally {

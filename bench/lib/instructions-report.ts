@@ -37,15 +37,31 @@ export interface InstructionsResult {
   derived: DerivedFigure[];
 }
 
-/** A row from its windows' net counts (instructions per request each). */
+/**
+ * A row from its windows' net counts (instructions per request each); with no window, a row
+ * saying why it was not measured.
+ */
 export function instructionRow(
   spec: { id: string; label: string },
   windows: number[],
-  extra: { idlePerSecond?: number; rateUnderValgrind?: number } = {},
+  extra: { idlePerSecond?: number; rateUnderValgrind?: number; reason?: string } = {},
 ): InstructionRow {
-  if (windows.length === 0) return { ...spec, measured: false, reason: 'no window', windows };
+  const { id, label } = spec;
+  if (windows.length === 0) {
+    return { id, label, measured: false, reason: extra.reason ?? 'no window', windows };
+  }
   const mean = windows.reduce((a, b) => a + b, 0) / windows.length;
-  return { ...spec, measured: true, windows, perRequest: spread(windows), mean, ...extra };
+  const { idlePerSecond, rateUnderValgrind } = extra;
+  return {
+    id,
+    label,
+    measured: true,
+    windows,
+    perRequest: spread(windows),
+    mean,
+    ...(idlePerSecond === undefined ? {} : { idlePerSecond }),
+    ...(rateUnderValgrind === undefined ? {} : { rateUnderValgrind }),
+  };
 }
 
 /** `reference / value`: fewer instructions per request is proportionally more throughput. */

@@ -1,7 +1,7 @@
 // Loopback helpers: free ports, waiting until a server answers, self-signed certificates.
 import { execFileSync } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -15,6 +15,19 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * What a loader sends with: the target, one keep-alive agent holding up to `connections`
+ * sockets, and the request function of its protocol. TLS is not verified (self-signed, loopback).
+ */
+export function keepAliveClient(url: string, connections: number) {
+  const target = new URL(url);
+  const https = target.protocol === 'https:';
+  const agent = https
+    ? new HttpsAgent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false })
+    : new HttpAgent({ keepAlive: true, maxSockets: connections });
+  return { target, agent, request: https ? httpsRequest : httpRequest };
 }
 
 export interface SimpleResponse {

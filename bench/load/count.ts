@@ -5,22 +5,16 @@
 // Usage: count.ts <url> <connections> [headersJson]; then one command per stdin line:
 //   `run N` → sends N requests, prints `BENCH_DONE {"ok":…,"non2xx":…,"errors":…,"ms":…}`.
 // Prints `BENCH_READY {}` once it is reading commands.
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { DONE_PREFIX } from '../lib/callgrind.js';
+import { keepAliveClient } from '../lib/net.js';
 import { announceReady } from '../servers/ready.js';
 
 const [url, connectionsS, headersJson] = process.argv.slice(2);
 if (!url || !connectionsS) throw new Error('usage: count.ts <url> <connections> [headersJson]');
 const connections = Number(connectionsS);
 const headers = headersJson ? (JSON.parse(headersJson) as Record<string, string>) : {};
-const target = new URL(url);
-const https = target.protocol === 'https:';
-const agent = https
-  ? new HttpsAgent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false })
-  : new HttpAgent({ keepAlive: true, maxSockets: connections });
-const request = https ? httpsRequest : httpRequest;
+const { target, agent, request } = keepAliveClient(url, connections);
 
 interface BatchResult {
   ok: number;

@@ -5,8 +5,7 @@
 // time, not the send time, so a stalled server cannot hide its stall (coordinated omission).
 // Usage: fixed-rate.ts <url> <rate> <durationS> <warmupS> <connections> [headersJson]
 // Prints one `BENCH_READY {json}` line with the result.
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { keepAliveClient } from '../lib/net.js';
 import { percentileSorted } from '../lib/stats.js';
 import { announceReady } from '../servers/ready.js';
 
@@ -21,12 +20,7 @@ const warmupMs = Number(warmupS) * 1000;
 const totalMs = warmupMs + Number(durationS) * 1000;
 const connections = Number(connectionsS);
 const headers = headersJson ? (JSON.parse(headersJson) as Record<string, string>) : {};
-const target = new URL(url);
-const https = target.protocol === 'https:';
-const agent = https
-  ? new HttpsAgent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false })
-  : new HttpAgent({ keepAlive: true, maxSockets: connections });
-const request = https ? httpsRequest : httpRequest;
+const { target, agent, request } = keepAliveClient(url, connections);
 
 const total = Math.floor((rate * totalMs) / 1000);
 const latencies = new Float64Array(total);
