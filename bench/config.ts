@@ -62,6 +62,12 @@ export interface BenchConfig {
    * closed-loop round runs, and catch up before its next one (BENCH_COLLECTOR_DURING_ROUNDS).
    */
   collectorDuringRounds: 'running' | 'paused';
+  /**
+   * Node flags added to this tree's gateway modes only (not an A/B base's), after the flags the
+   * gateway ships with (gateway/src/node-flags.ts): to compare a V8 setting, snapshot the same
+   * tree as the base (BENCH_GATEWAY_NODE_FLAGS).
+   */
+  gatewayNodeFlags: string[];
   conditions: string;
   /** PostgreSQL for the gateway's store (a schema per gateway process); null = embedded PGlite. */
   databaseUrl: string | null;
@@ -114,6 +120,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     collector: env.BENCH_COLLECTOR !== '0',
     collectorPriority: env.BENCH_COLLECTOR_PRIORITY === 'normal' ? 'normal' : 'idle',
     collectorDuringRounds: env.BENCH_COLLECTOR_DURING_ROUNDS === 'paused' ? 'paused' : 'running',
+    gatewayNodeFlags: (env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
     databaseUrl:
       env.BENCH_DATABASE_URL === 'pglite'
         ? null

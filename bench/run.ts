@@ -1,6 +1,11 @@
 // `npm run bench`: the gateway's cost per request against the upstream direct, nginx and a bare
 // Node proxy, in one run. See bench/README.md for how to read the output.
-import { buildGateway, buildHarness, DIST_NODE_FLAGS } from './lib/gateway-build.js';
+import {
+  buildGateway,
+  buildHarness,
+  DIST_NODE_FLAGS,
+  gatewayNodeFlags,
+} from './lib/gateway-build.js';
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -342,6 +347,11 @@ class Bench {
   ): Promise<{ ready: GatewayReady; headers: Record<string, string>; proc: PinnedProcess }> {
     const opts = this.gatewayOptions(policy, protocol, id);
     mkdirSync(opts.dataDir, { recursive: true });
+    const base = extraEnv.BENCH_GATEWAY_DIR;
+    const nodeFlags = [
+      ...(await gatewayNodeFlags(base ?? benchPath('../gateway'))),
+      ...(base ? [] : this.cfg.gatewayNodeFlags),
+    ];
     let proc: PinnedProcess;
     try {
       proc = await spawnPinned({
@@ -353,11 +363,16 @@ class Bench {
             ? [
                 process.execPath,
                 ...DIST_NODE_FLAGS,
+                ...nodeFlags,
                 ...(wrap?.nodeFlags ?? []),
                 this.harness,
                 JSON.stringify(opts),
               ]
-            : nodeTs(benchPath('servers/gateway.ts'), [JSON.stringify(opts)], wrap?.nodeFlags)),
+            : nodeTs(
+                benchPath('servers/gateway.ts'),
+                [JSON.stringify(opts)],
+                [...nodeFlags, ...(wrap?.nodeFlags ?? [])],
+              )),
         ],
         env: {
           NODE_ENV: 'production',
@@ -639,11 +654,15 @@ class Bench {
     const id = t.id;
     // prom-client resets its event-loop delay monitor on every scrape: this one starts it, and
     // the one after the warm-up starts it again, so the 50 TLS handshakes at the start (several
-    // ms each, on the gateway's loop) do not count as lag of the measured part.
-    if (t.adminUrl) await this.loopLag(t.adminUrl);
+    // ms each, on the gateway's loop) do not count as lag of the measured part. That scrape's
+    // count of full GCs is the start of the measured part's.
+    if (t.adminUrl) await this.runtime(t.adminUrl);
     const adminUrl = t.adminUrl;
+    let atWarmupEnd: Promise<GatewayRuntime | null> | undefined;
     const reset = adminUrl
-      ? setTimeout(() => void this.loopLag(adminUrl), warmupS * 1000)
+      ? setTimeout(() => {
+          atWarmupEnd = this.runtime(adminUrl);
+        }, warmupS * 1000)
       : undefined;
     const meter = startCoreMeter(this.cfg.proxyCpu, t.pid);
     const p = await spawnPinned({
@@ -669,12 +688,16 @@ class Bench {
     clearTimeout(reset);
     await p.stop();
     const m = meter();
-    const lag = t.adminUrl ? await this.loopLag(t.adminUrl) : null;
+    const end = t.adminUrl ? await this.runtime(t.adminUrl) : null;
+    const start = await atWarmupEnd;
+    const lag = end?.lag ?? null;
+    const fullGcs =
+      end?.fullGcs != null && start?.fullGcs != null ? end.fullGcs - start.fullGcs : undefined;
     const r = p.info as Record<string, number>;
     const sent = rate * (this.cfg.fixedRateDurationS + warmupS);
     const cpuUs = m.cpuMs != null ? (m.cpuMs * 1000) / sent : undefined;
     log(
-      `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${formatCore(' ', m.otherPct, m.stealPct)}`,
+      `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${formatCore(' ', m.otherPct, m.stealPct)}`,
     );
     return {
       id,
@@ -687,6 +710,7 @@ class Bench {
       non2xx: r.non2xx,
       serviceP99Ms: r.serviceP99Ms,
       ...(lag ? { loopLagP99Ms: lag.p99Ms, loopLagMaxMs: lag.maxMs } : {}),
+      ...(fullGcs === undefined ? {} : { fullGcs }),
       ...(cpuUs === undefined ? {} : { cpuUsPerRequest: cpuUs }),
       ...(m.otherPct === undefined
         ? {}
@@ -695,18 +719,23 @@ class Bench {
   }
 
   /**
-   * The gateway's event-loop delay p99 and max since the previous scrape, ms, beyond the
-   * monitor's own timer: prom-client samples with a 10 ms timer (`eventLoopMonitoringPrecision`)
-   * and records the whole interval, so an idle loop reads 10.2 ms.
+   * From one scrape of the gateway's admin /metrics: its event-loop delay p99 and max since the
+   * previous scrape, ms, beyond the monitor's own timer (prom-client samples with a 10 ms timer,
+   * `eventLoopMonitoringPrecision`, and records the whole interval, so an idle loop reads
+   * 10.2 ms); and how many full (mark-compact) GCs it has run so far.
    */
-  async loopLag(adminUrl: string): Promise<{ p99Ms: number; maxMs: number } | null> {
+  async runtime(adminUrl: string): Promise<GatewayRuntime | null> {
     const body = await this.scrape(adminUrl);
     if (body == null) return null;
     const beyond = (name: string) =>
       Math.max(0, metricValue(body, name) * 1000 - LOOP_MONITOR_RESOLUTION_MS);
     const p99Ms = beyond('\\w*nodejs_eventloop_lag_p99_seconds');
     const maxMs = beyond('\\w*nodejs_eventloop_lag_max_seconds');
-    return Number.isFinite(p99Ms) && Number.isFinite(maxMs) ? { p99Ms, maxMs } : null;
+    const fullGcs = metricValue(body, '\\w*nodejs_gc_duration_seconds_count', 'kind="major"');
+    return {
+      lag: Number.isFinite(p99Ms) && Number.isFinite(maxMs) ? { p99Ms, maxMs } : null,
+      fullGcs: Number.isFinite(fullGcs) ? fullGcs : null,
+    };
   }
 
   async memory(): Promise<MemoryResult[]> {
@@ -1067,13 +1096,23 @@ function firstLine(e: unknown): string {
   return s.split('\n')[0]!.slice(0, 300);
 }
 
-/** Open file descriptors of a process and its children (nginx's worker holds the sockets). */
-/** A sample's value from Prometheus text (`name` is a regex source; labels ignored), else NaN. */
-function metricValue(body: string, name: string): number {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(body);
+/**
+ * The first sample's value of `name` (a regex source) in Prometheus text, else NaN; with `label`
+ * (e.g. `kind="major"`), the first sample carrying that label.
+ */
+function metricValue(body: string, name: string, label?: string): number {
+  const labels = label ? `\\{[^}]*${label}[^}]*\\}` : '(?:\\{[^}]*\\})?';
+  const m = new RegExp(`^${name}${labels} (\\S+)$`, 'm').exec(body);
   return m ? Number(m[1]) : Number.NaN;
 }
 
+interface GatewayRuntime {
+  lag: { p99Ms: number; maxMs: number } | null;
+  /** Full (mark-compact) GCs since the process started. */
+  fullGcs: number | null;
+}
+
+/** Open file descriptors of a process and its children (nginx's worker holds the sockets). */
 function countTreeFds(pid: number): number {
   let n = 0;
   try {

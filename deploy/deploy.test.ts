@@ -11,6 +11,7 @@ import {
   PARTS,
   REPO_ROOT,
 } from './support/env-vars.js';
+import { GATEWAY_NODE_FLAGS } from '../gateway/src/node-flags.js';
 import { importGraph } from './support/import-graph.js';
 
 const DEPLOY = import.meta.dirname;
@@ -21,6 +22,9 @@ const dockerfile = readFileSync(join(DEPLOY, 'docker', 'Dockerfile'), 'utf8');
 // biome-ignore lint/suspicious/noExplicitAny: the compose file is checked field by field below
 const compose: any = parse(readFileSync(join(DEPLOY, 'compose.yml'), 'utf8'), { merge: true });
 const generateScript = readFileSync(join(DEPLOY, 'docker', 'secrets', 'generate.sh'), 'utf8');
+
+/** The V8 flags a part's process must start with. */
+const NODE_FLAGS: Partial<Record<Part, readonly string[]>> = { gateway: GATEWAY_NODE_FLAGS };
 
 /** Compose service(s) running each part. */
 const SERVICES: Record<Part, string[]> = {
@@ -68,7 +72,8 @@ describe('container images (deploy/docker/Dockerfile)', () => {
       expect(s).toMatch(
         /^HEALTHCHECK .*\n\s+CMD node \/app\/healthcheck\.mjs "http:\/\/127\.0\.0\.1:\$\{\w+\}\/healthz"$/m,
       );
-      expect(s).toContain(`CMD ["node", "${part}/dist/main.js"]`);
+      const argv = ['node', ...(NODE_FLAGS[part] ?? []), `${part}/dist/main.js`];
+      expect(s).toContain(`CMD [${argv.map((a) => JSON.stringify(a)).join(', ')}]`);
       expect(s).not.toMatch(/tsx|ts-node|--experimental-strip-types|\.ts"/);
       const build = stage(`build-${part}`);
       expect(build).toContain(`npx tsc -p deploy/docker/tsconfig.${part}.json`);

@@ -6,11 +6,25 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { benchPath } from './processes.js';
 
 /** Node flags for a process that loads the compiled gateway. */
 export const DIST_NODE_FLAGS = ['--conditions=gatehouse-dist'];
+
+/**
+ * The V8 flags a gateway tree ships with (its `src/node-flags.ts`, which the image's CMD and the
+ * launcher use), so each tree of an A/B run runs as it would be deployed; none for a tree that
+ * predates the file.
+ */
+export async function gatewayNodeFlags(gatewayDir: string): Promise<string[]> {
+  const file = join(gatewayDir, 'src', 'node-flags.ts');
+  if (!existsSync(file)) return [];
+  const mod = (await import(pathToFileURL(file).href)) as { GATEWAY_NODE_FLAGS?: unknown };
+  const flags = mod.GATEWAY_NODE_FLAGS;
+  return Array.isArray(flags) ? flags.map(String) : [];
+}
 
 const root = resolve(benchPath('..'));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');

@@ -4,6 +4,7 @@ import {
   type ConfigSpec,
   deriveFigures,
   pairedRatios,
+  renderFixedRate,
   renderMarkdown,
   renderThroughputTable,
   type RoundSample,
@@ -181,5 +182,50 @@ describe('renderMarkdown', () => {
     expect(md).toContain('Conditions: quiet machine');
     expect(md).toContain('## Against the aims');
     expect(md).toContain('- collector not running');
+  });
+});
+
+describe('renderFixedRate', () => {
+  const base = {
+    loader: 'fixed-rate.ts',
+    durationS: 10,
+    connections: 50,
+    rate: 1200,
+    addedP99Ms: 3.5,
+  };
+
+  it("shows each gateway row's full GCs, and a dash where none were counted", () => {
+    const md = renderFixedRate({
+      ...base,
+      rows: [
+        { id: 'direct', label: 'direct', measured: true, achievedRate: 1200, p50Ms: 1, p99Ms: 2 },
+        {
+          id: 'gw-full-https',
+          label: 'full chain',
+          measured: true,
+          achievedRate: 1200,
+          p50Ms: 2,
+          p99Ms: 5.5,
+          loopLagP99Ms: 1,
+          loopLagMaxMs: 9,
+          fullGcs: 4,
+        },
+      ],
+    });
+    const header = md.split('\n').find((l) => l.startsWith('| target'))!;
+    const column = header
+      .split('|')
+      .map((c) => c.trim())
+      .indexOf('full GCs');
+    const cellOf = (label: string) =>
+      md
+        .split('\n')
+        .find((l) => l.startsWith(`| ${label} |`))!
+        .split('|')
+        .map((c) => c.trim())[column];
+    expect(column).toBeGreaterThan(0);
+    expect(cellOf('full chain')).toBe('4');
+    expect(cellOf('direct')).toBe('—');
+    expect(md).toContain('**Added p99 latency (full chain − direct): 3.50 ms** (aim ≤ 2 ms) ✗');
   });
 });

@@ -91,6 +91,11 @@ export interface FixedRateRow {
   /** The gateway's own event-loop delay over the run (prom-client's monitor): p99 and max, ms. */
   loopLagP99Ms?: number;
   loopLagMaxMs?: number;
+  /**
+   * Full (mark-compact) GCs the gateway ran during the measured part. Each is ~100 ms in which
+   * V8's marking threads share the gateway's core with its event loop: the usual cause of p99.
+   */
+  fullGcs?: number;
   /** Other work and steal on the proxy core over the run, % of wall time (see RoundSample). */
   proxyCoreOtherPct?: number;
   proxyCoreStealPct?: number;
@@ -351,16 +356,16 @@ export function renderFixedRate(f: FixedRateResult | null): string {
   const lines = [
     `Open-loop fixed rate of ${formatRps(f.rate)} req/s (half the full chain's median maximum), ${f.durationS} s, ${f.connections} connections, loader: ${f.loader}.`,
     '',
-    '| target | achieved req/s | p50 ms | p99 ms | p99 from send ms | event-loop lag p99 / max ms | proxy CPU µs/req | proxy core: other / steal % | errors / non-2xx |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | achieved req/s | p50 ms | p99 ms | p99 from send ms | event-loop lag p99 / max ms | full GCs | proxy CPU µs/req | proxy core: other / steal % | errors / non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of f.rows) {
     if (!r.measured) {
-      lines.push(`| ${cell(r.label)} | not measured | | | | | | | ${cell(r.reason ?? '')} |`);
+      lines.push(`| ${cell(r.label)} | not measured | | | | | | | | ${cell(r.reason ?? '')} |`);
       continue;
     }
     lines.push(
-      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${formatMs(r.p99Ms ?? 0)} | ${r.serviceP99Ms === undefined ? '—' : formatMs(r.serviceP99Ms)} | ${r.loopLagP99Ms === undefined ? '—' : `${formatMs(r.loopLagP99Ms)} / ${formatMs(r.loopLagMaxMs ?? 0)}`} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.proxyCoreOtherPct === undefined ? '—' : `${r.proxyCoreOtherPct.toFixed(1)} / ${(r.proxyCoreStealPct ?? 0).toFixed(1)}`} | ${r.errors ?? 0} / ${r.non2xx ?? 0} |`,
+      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${formatMs(r.p99Ms ?? 0)} | ${r.serviceP99Ms === undefined ? '—' : formatMs(r.serviceP99Ms)} | ${r.loopLagP99Ms === undefined ? '—' : `${formatMs(r.loopLagP99Ms)} / ${formatMs(r.loopLagMaxMs ?? 0)}`} | ${r.fullGcs ?? '—'} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.proxyCoreOtherPct === undefined ? '—' : `${r.proxyCoreOtherPct.toFixed(1)} / ${(r.proxyCoreStealPct ?? 0).toFixed(1)}`} | ${r.errors ?? 0} / ${r.non2xx ?? 0} |`,
     );
   }
   lines.push('');

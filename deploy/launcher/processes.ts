@@ -21,8 +21,10 @@ export function spawnPart(
   onLine: (part: string, line: string) => void = (part, line) => {
     process.stdout.write(`[${part}] ${line}\n`);
   },
+  /** V8/node flags the part runs with in production (e.g. the gateway's GC settings). */
+  nodeFlags: readonly string[] = [],
 ): PartProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalClickHouse } from '@gatehouse/local-clickhouse';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/src/node-flags.js';
 import { type PartProcess, spawnPart, waitHealthy } from './processes.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -122,7 +123,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   });
   const restarting = new Set<string>();
   const launch = (name: 'api' | 'gateway' | 'collector'): PartProcess => {
-    const part = spawnPart(name, `${name}/src/main.ts`, envFor[name], repoRoot, opts.onLine);
+    const part = spawnPart(
+      name,
+      `${name}/src/main.ts`,
+      envFor[name],
+      repoRoot,
+      opts.onLine,
+      name === 'gateway' ? GATEWAY_NODE_FLAGS : [],
+    );
     void part.exited.then(() => {
       if (!closing && !restarting.has(name)) reportExit(name);
     });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GATEWAY_NODE_FLAGS } from './node-flags.js';
 import { TEST_DATABASE_URL } from './store/testing.js';
 import { dropSchema, startUpstream, uniqueLabel, waitFor } from './testing/harness.js';
 
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('main.ts', () => {
-  it('runs two cluster workers sharing one certificate and operator token, and stops cleanly on SIGTERM', async () => {
+  it('runs two cluster workers sharing one certificate and operator token, with the gateway V8 flags, and stops cleanly on SIGTERM', async () => {
     const upstream = await startUpstream();
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
@@ -44,6 +45,12 @@ describe('main.ts', () => {
       const https = /"https":"(https:\/\/[^"]+)"/.exec(out)![1]!;
       const pids = new Set([...out.matchAll(/"pid":(\d+),"https"/g)].map((m) => m[1]));
       expect(pids.size).toBe(2);
+      // The primary was started without the gateway's V8 flags; its workers run with them.
+      for (const pid of pids) {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        for (const flag of GATEWAY_NODE_FLAGS) expect(argv).toContain(flag);
+      }
+      expect(out).not.toContain("without the gateway's V8 flags");
       const token = readFileSync(join(dataDir, 'gateway', 'admin-token'), 'utf8').trim();
       expect(token.length).toBeGreaterThanOrEqual(16);
       const ca = readFileSync(join(dataDir, 'gateway', 'tls', 'cert.pem'));

@@ -23,6 +23,7 @@ import { loadIdentityKey } from './identity/identity-key.js';
 import { loadTlsMaterial } from './listener/tls.js';
 import { createLogger } from './logger.js';
 import { serveClusterMetrics } from './metrics/cluster-metrics.js';
+import { missingNodeFlags } from './node-flags.js';
 
 function fatal(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -89,6 +90,10 @@ async function main(): Promise<void> {
       );
     }
     loadIdentityKey(identityKeyPath(config), { generate: true });
+    // Workers get the gateway's V8 flags even when the primary was started without them.
+    cluster.setupPrimary({
+      execArgv: [...process.execArgv, ...missingNodeFlags(process.execArgv)],
+    });
     let stopping = false;
     const indexOf = new Map<number, number>();
     const fork = (index: number) => {
@@ -131,6 +136,13 @@ async function main(): Promise<void> {
     return;
   }
 
+  const missing = missingNodeFlags(process.execArgv);
+  if (missing.length > 0) {
+    logger.warn(
+      { missing },
+      `node started without the gateway's V8 flags: full GCs come often and stall requests; start it as \`node ${missing.join(' ')} gateway/dist/main.js\``,
+    );
+  }
   const { startGateway } = await import('./app.js');
   const gateway = await startGateway(config, { logger });
   if (process.send) process.send({ type: 'gatehouse-gateway-ready', httpsUrl: gateway.httpsUrl });
