@@ -29,6 +29,7 @@ import {
   type GatewayReady,
 } from './lib/gateway-modes.js';
 import { fetchOnce, freePort, makeSelfSignedCert, waitFor } from './lib/net.js';
+import { metricValue } from './lib/prom-text.js';
 import { ensureNginx, nginxCommand, nginxVersion, writeNginxConfig } from './lib/nginx.js';
 import {
   benchPath,
@@ -1094,16 +1095,6 @@ function formatCore(
 function firstLine(e: unknown): string {
   const s = e instanceof Error ? e.message : String(e);
   return s.split('\n')[0]!.slice(0, 300);
-}
-
-/**
- * The first sample's value of `name` (a regex source) in Prometheus text, else NaN; with `label`
- * (e.g. `kind="major"`), the first sample carrying that label.
- */
-function metricValue(body: string, name: string, label?: string): number {
-  const labels = label ? `\\{[^}]*${label}[^}]*\\}` : '(?:\\{[^}]*\\})?';
-  const m = new RegExp(`^${name}${labels} (\\S+)$`, 'm').exec(body);
-  return m ? Number(m[1]) : Number.NaN;
 }
 
 interface GatewayRuntime {
