@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/src/node-flags.js';
 import { type TestStack, startTestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -121,6 +123,12 @@ describe('a customer calling the orders API through the gateway', () => {
     });
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((o: { id: string }) => o.id)).toEqual([created.body.id]);
+  });
+
+  it("starts the gateway the way the image does: with the gateway's V8 flags", () => {
+    const pid = stack.parts.gateway.child.pid;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of GATEWAY_NODE_FLAGS) expect(argv).toContain(flag);
   });
 
   it('refuses a call without a key, and plain HTTP never proxies', async () => {
