@@ -320,10 +320,11 @@ describe.skipIf(!stackAvailable)(
       // Events reach ClickHouse in batches; reload until the endpoint shows up.
       await until('traffic in the overview', async () => {
         await page.reload();
-        await page.getByRole('heading', { name: 'Overview' }).waitFor();
-        const link = page
-          .getByRole('region', { name: 'Top endpoints' })
-          .getByRole('link', { name: 'GET /v1/orders' });
+        // The heading shows while the data loads; the panels only once it has arrived, so
+        // look for the endpoint after that, not in a page still loading.
+        const top = page.getByRole('region', { name: 'Top endpoints' });
+        await top.waitFor();
+        const link = top.getByRole('link', { name: 'GET /v1/orders' });
         return (await link.count()) > 0 ? true : undefined;
       });
       const requestsTile = page
