@@ -93,7 +93,8 @@ export interface FixedRateRow {
   loopLagMaxMs?: number;
   /**
    * Full (mark-compact) GCs the gateway ran during the measured part. Each is ~100 ms in which
-   * V8's marking threads share the gateway's core with its event loop: the usual cause of p99.
+   * V8's marking threads share the gateway's core with its event loop (the largest cause of its
+   * half-load p99 in the 2026-11-26 runs).
    */
   fullGcs?: number;
   /** Other work and steal on the proxy core over the run, % of wall time (see RoundSample). */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_NODE_FLAGS, missingNodeFlags } from './node-flags.js';
 
@@ -13,8 +14,7 @@ describe('missingNodeFlags', () => {
     expect(missingNodeFlags(['--heap_growing_percent=300'])).toEqual([]);
   });
 
-  it('the flags are ones this node accepts (a typo would stop the image from starting)', async () => {
-    const { spawnSync } = await import('node:child_process');
+  it('the flags are ones this node accepts (a typo would stop the image from starting)', () => {
     const r = spawnSync(process.execPath, [...GATEWAY_NODE_FLAGS, '-e', '0'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
