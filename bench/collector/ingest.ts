@@ -23,7 +23,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadConfig, startCollector } from '@gatehouse/collector';
-import type { RequestEvent } from '@gatehouse/shared';
+import { eventRow, type RequestEvent } from '@gatehouse/shared';
 import { benchClickHouse, parseFlags, sql } from './clickhouse.js';
 
 const INGEST_TOKEN = 'bench-ingest-token-000000';
@@ -97,7 +97,8 @@ async function runSender(job: SenderJob, send: (m: SenderMessage) => void): Prom
   for (let i = 0; i < job.total; i += job.batch) {
     const lines: string[] = [];
     for (let j = i; j < Math.min(job.total, i + job.batch); j++)
-      lines.push(JSON.stringify(event(j, job.now)));
+      // The gateway's positional lines (results before 2026-11-26 used object lines).
+      lines.push(JSON.stringify(eventRow(event(j, job.now))));
     bodies.push(gzipSync(`${lines.join('\n')}\n`, { level: 1 }));
   }
   await new Promise<void>((resolve) => {

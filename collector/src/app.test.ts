@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { RequestEvent } from '@gatehouse/shared';
+import { eventRow, type RequestEvent } from '@gatehouse/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningCollector, startCollector } from './app.js';
 import { databaseIdent } from './clickhouse/escape.js';
@@ -66,8 +66,12 @@ beforeAll(async () => {
   c = await startCollector(testConfig(t), { retention: false });
   const first = await postEvents(c.url, ndjson(events.slice(0, 10)));
   expect(first).toEqual({ status: 200, body: { accepted: 10, duplicates: 0 } });
-  // The rest gzip-compressed.
-  const second = await postEvents(c.url, gzipSync(ndjson(events.slice(10))), {
+  // The rest as the gateway sends them: gzip-compressed positional lines.
+  const positional = events
+    .slice(10)
+    .map((e) => `${JSON.stringify(eventRow(e))}\n`)
+    .join('');
+  const second = await postEvents(c.url, gzipSync(positional), {
     'content-encoding': 'gzip',
   });
   expect(second).toEqual({ status: 200, body: { accepted: 5, duplicates: 0 } });
@@ -87,6 +91,7 @@ async function counts(): Promise<{ n: number; u: number }> {
 
 describe('ingest', () => {
   it('stores a retried batch once: count() and uniqExact(request_id) equal the unique events', async () => {
+    // Object lines this time: an event is the same event in either shape.
     const again = await postEvents(c.url, ndjson(events));
     expect(again).toEqual({ status: 200, body: { accepted: 0, duplicates: 15 } });
     // A sender's marked retry (attempt 2) is looked up the same way.
@@ -109,16 +114,21 @@ describe('ingest', () => {
       JSON.stringify(good),
       '{not json',
       JSON.stringify({ ...good, request_id: 'x2', status: 42 }),
+      JSON.stringify(eventRow({ ...good, request_id: 'x3' })),
+      JSON.stringify(eventRow({ ...good, request_id: 'x4' }).slice(0, 20)),
+      JSON.stringify(eventRow({ ...good, request_id: 'x5' }).with(14, '12')),
       '',
     ].join('\n');
     const res = await postEvents(c.url, body);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('invalid_events');
     expect(res.body.error.details).toEqual({
-      invalid_rows: 2,
+      invalid_rows: 4,
       rows: [
         { line: 2, message: 'not valid JSON' },
         { line: 3, field: 'status', message: expect.any(String) },
+        { line: 5, message: 'a positional event has 21 values, this one 20' },
+        { line: 6, field: 'bytes_in', message: expect.any(String) },
       ],
       truncated: false,
     });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventFromRow, eventRow } from '@gatehouse/shared';
 import { type ClickHouse, createClickHouse } from '../clickhouse/client.js';
 import { databaseIdent } from '../clickhouse/escape.js';
 import { migrate } from '../clickhouse/migrations.js';
@@ -131,6 +132,12 @@ describe('what reaches ClickHouse', () => {
       spelled('spell_5', '"method":"GET"', '"method":"PUT","method" : "GET"'),
       spelled('spell_6', '"route":"', '"route":"\\"tab\\t\\u00e9'),
       spelled('spell_7', '{', '{  '),
+      // Positional lines: the gateway's own (fast path), and spellings only JSON.parse takes.
+      JSON.stringify(eventRow(makeEvent({ request_id: 'spell_8', status: 201, bytes_in: 7 }))),
+      JSON.stringify(
+        eventRow(makeEvent({ request_id: 'spell_9', route: '"q"\t\u00e9', trace_id: '\ud800y' })),
+      ),
+      JSON.stringify(eventRow(makeEvent({ request_id: 'spell_a' }))).replace(',200,', ' , 2e2 ,'),
     ];
     const parsed = parseEventBatch(lines.join('\r\n'));
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.rejection));
@@ -140,7 +147,8 @@ describe('what reaches ClickHouse', () => {
       `SELECT * FROM ${databaseIdent(t.database)}.requests WHERE request_id LIKE 'spell_%' ORDER BY request_id`,
     );
     const expected = lines.map((l) => {
-      const e = JSON.parse(l);
+      const parsedLine = JSON.parse(l);
+      const e = Array.isArray(parsedLine) ? eventFromRow(parsedLine)! : parsedLine;
       e.trace_id = e.trace_id.toWellFormed(); // a lone surrogate cannot be stored as UTF-8
       e.bytes_in += 0; // -0 is 0 in a UInt64 column
       return e;

@@ -1,13 +1,25 @@
 /**
- * The ingest hot path for lines exactly as the gateway writes them: JSON.stringify of a
- * RequestEvent, keys in schema order, no whitespace, no escapes. One compiled regular expression
- * both proves that shape and captures the values, which costs a fraction of JSON.parse plus a
- * re-serialisation, and the line itself can go to ClickHouse unchanged: it has each key once,
- * integers as plain digits and no `\u` escapes, the three things where ClickHouse 18.16's JSON
- * reader is stricter than JSON.parse. Any other line takes the general path (JSON.parse, the
- * validators, re-serialisation); both paths accept the same lines and store the same values.
+ * The ingest hot path for lines exactly as a gateway writes them: no whitespace, no escapes,
+ * integers as plain digits. Two shapes:
+ * - the positional line the gateway sends (`eventRow` in `@gatehouse/shared`: the values in
+ *   `REQUEST_EVENT_FIELDS` order, as a JSON array), and
+ * - the object line older gateways sent and their spools may still replay (JSON.stringify of a
+ *   RequestEvent, keys in schema order).
+ * One compiled regular expression per shape both proves it and captures the values, which costs a
+ * fraction of JSON.parse plus a re-serialisation. The ClickHouse line is then the sender's own
+ * text: the object line unchanged, or the positional line's values with their keys put back. Both
+ * are what ClickHouse 18.16's JSON reader needs (each key once, integers as plain digits, no `\u`
+ * escapes: where it is stricter than JSON.parse). Any other line takes the general path
+ * (JSON.parse, the validators, re-serialisation); both paths accept the same lines and store the
+ * same values.
  */
-import { isValidRequestEvent, type RequestEvent } from '@gatehouse/shared';
+import { isValidRequestEvent, REQUEST_EVENT_FIELDS, type RequestEvent } from '@gatehouse/shared';
+
+/** An event read on the fast path, with the JSONEachRow line ClickHouse stores for it. */
+export interface FastEvent {
+  event: RequestEvent;
+  clickhouseLine: string;
+}
 
 // A JSON string without escapes: JSON.parse would return exactly these characters. Raw control
 // characters are excluded because JSON.parse refuses them.
@@ -16,40 +28,45 @@ const INT = '(0|[1-9][0-9]*)';
 const NUM = '(-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)';
 const BOOL = '(true|false)';
 
-const FIELDS: [keyof RequestEvent, string][] = [
-  ['request_id', STR],
-  ['trace_id', STR],
-  ['ts_ms', INT],
-  ['instance', STR],
-  ['customer_id', STR],
-  ['key_id', STR],
-  ['auth_method', STR],
-  ['method', STR],
-  ['route', STR],
-  ['path', STR],
-  ['status', INT],
-  ['error_code', STR],
-  ['latency_ms', NUM],
-  ['upstream_latency_ms', NUM],
-  ['bytes_in', INT],
-  ['bytes_out', INT],
-  ['client_ip', STR],
-  ['user_agent', STR],
-  ['rate_limited', BOOL],
-  ['idempotency_key', BOOL],
-  ['idempotent_replayed', BOOL],
-];
+const VALUE_PATTERN: Record<(typeof REQUEST_EVENT_FIELDS)[number], string> = {
+  request_id: STR,
+  trace_id: STR,
+  ts_ms: INT,
+  instance: STR,
+  customer_id: STR,
+  key_id: STR,
+  auth_method: STR,
+  method: STR,
+  route: STR,
+  path: STR,
+  status: INT,
+  error_code: STR,
+  latency_ms: NUM,
+  upstream_latency_ms: NUM,
+  bytes_in: INT,
+  bytes_out: INT,
+  client_ip: STR,
+  user_agent: STR,
+  rate_limited: BOOL,
+  idempotency_key: BOOL,
+  idempotent_replayed: BOOL,
+};
 
-const COMPACT_EVENT = new RegExp(`^\\{${FIELDS.map(([k, v]) => `"${k}":${v}`).join(',')}\\}$`);
+const OBJECT_LINE = new RegExp(
+  `^\\{${REQUEST_EVENT_FIELDS.map((k) => `"${k}":${VALUE_PATTERN[k]}`).join(',')}\\}$`,
+);
+const POSITIONAL_LINE = new RegExp(
+  `^\\[${REQUEST_EVENT_FIELDS.map((k) => VALUE_PATTERN[k]).join(',')}\\]$`,
+);
 
-/**
- * The event on `line` if the line has the gateway's compact shape and the event is valid (the
- * same check as the general path); undefined otherwise, which decides nothing: the caller then
- * takes the general path.
- */
-export function readCompactEvent(line: string): RequestEvent | undefined {
-  const m = COMPACT_EVENT.exec(line);
-  if (m === null) return undefined;
+/** Per field, the text before its value in the ClickHouse line: `,"key":` plus a quote for strings. */
+const KEYED_PREFIX = REQUEST_EVENT_FIELDS.map(
+  (k) => `,"${k}":${VALUE_PATTERN[k] === STR ? '"' : ''}`,
+);
+const KEYED_SUFFIX = REQUEST_EVENT_FIELDS.map((k) => (VALUE_PATTERN[k] === STR ? '"' : ''));
+
+/** The event from the 21 captures of either shape's expression, if valid. */
+function eventOf(m: RegExpExecArray): RequestEvent | undefined {
   const e = {
     request_id: m[1]!,
     trace_id: m[2]!,
@@ -76,7 +93,28 @@ export function readCompactEvent(line: string): RequestEvent | undefined {
   return isValidRequestEvent(e) ? e : undefined;
 }
 
-/** The ClickHouse line for an event read by `readCompactEvent` from `line`: the line itself plus `ts`. */
-export function compactLineForClickHouse(e: RequestEvent, line: string): string {
-  return `{"ts":${Math.floor(e.ts_ms / 1000)},${line.slice(1)}`;
+const tsField = (e: RequestEvent) => `{"ts":${Math.floor(e.ts_ms / 1000)}`;
+
+/**
+ * The event on `line` and its ClickHouse line, if the line has one of the gateway's shapes and
+ * the event is valid (the same check as the general path); undefined otherwise, which decides
+ * nothing: the caller then takes the general path.
+ */
+export function readFastEvent(line: string): FastEvent | undefined {
+  if (line.charCodeAt(0) === 0x5b /* [ */) {
+    const m = POSITIONAL_LINE.exec(line);
+    if (m === null) return undefined;
+    const event = eventOf(m);
+    if (event === undefined) return undefined;
+    let out = tsField(event);
+    for (let i = 0; i < KEYED_PREFIX.length; i++) {
+      out += KEYED_PREFIX[i]! + m[i + 1]! + KEYED_SUFFIX[i]!;
+    }
+    return { event, clickhouseLine: `${out}}` };
+  }
+  const m = OBJECT_LINE.exec(line);
+  if (m === null) return undefined;
+  const event = eventOf(m);
+  if (event === undefined) return undefined;
+  return { event, clickhouseLine: `${tsField(event)},${line.slice(1)}` };
 }

@@ -1,13 +1,20 @@
 /**
- * Parses an NDJSON batch and validates every line with the shared event schema. The batch is
- * all-or-nothing: any invalid line refuses the whole batch, with a reason per line, so nothing is
- * ever half-applied. (The gateway's shipper drops the refused lines, counts them and resends the
- * rest.) Lines in the gateway's own compact shape take a fast path (compact-event.ts); the rest
- * are parsed, validated and re-serialised.
+ * Parses an NDJSON batch and validates every line with the shared event schema. A line is one
+ * event, either positional (a JSON array of the values in `REQUEST_EVENT_FIELDS` order, what the
+ * gateway sends) or an object. The batch is all-or-nothing: any invalid line refuses the whole
+ * batch, with a reason per line, so nothing is ever half-applied. (The gateway's shipper drops the
+ * refused lines, counts them and resends the rest.) Lines in a gateway's own compact shapes take a
+ * fast path (compact-event.ts); the rest are parsed, validated and re-serialised.
  */
-import { type IngestRejection, isValidRequestEvent, RequestEventSchema } from '@gatehouse/shared';
+import {
+  eventFromRow,
+  type IngestRejection,
+  isValidRequestEvent,
+  REQUEST_EVENT_FIELDS,
+  RequestEventSchema,
+} from '@gatehouse/shared';
 import { addEncoded, type EncodedEvents, encodeEvent } from '../clickhouse/requests-store.js';
-import { compactLineForClickHouse, readCompactEvent } from './compact-event.js';
+import { readFastEvent } from './compact-event.js';
 
 /** Reasons listed per refused batch; the count covers all of them. */
 export const MAX_LISTED_REASONS = 100;
@@ -31,9 +38,9 @@ export function parseEventBatch(text: string): ParseResult {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
-    const compact = readCompactEvent(line);
-    if (compact !== undefined) {
-      if (invalid === 0) addEncoded(events, compact, compactLineForClickHouse(compact, line));
+    const fast = readFastEvent(line);
+    if (fast !== undefined) {
+      if (invalid === 0) addEncoded(events, fast.event, fast.clickhouseLine);
       continue;
     }
     let value: unknown;
@@ -43,6 +50,20 @@ export function parseEventBatch(text: string): ParseResult {
       invalid += 1;
       if (rows.length < MAX_LISTED_REASONS) rows.push({ line: i + 1, message: 'not valid JSON' });
       continue;
+    }
+    if (Array.isArray(value)) {
+      const keyed = eventFromRow(value);
+      if (keyed === undefined) {
+        invalid += 1;
+        if (rows.length < MAX_LISTED_REASONS) {
+          rows.push({
+            line: i + 1,
+            message: `a positional event has ${REQUEST_EVENT_FIELDS.length} values, this one ${value.length}`,
+          });
+        }
+        continue;
+      }
+      value = keyed;
     }
     // The hand-written check accepts only rows zod would return unchanged, at a fraction of its
     // cost; zod still judges every row it declines and words the reasons.

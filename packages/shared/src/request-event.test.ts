@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  eventFromRow,
+  eventRow,
   isValidRequestEvent,
   MAX_EVENT_TS_MS,
+  REQUEST_EVENT_FIELDS,
   type RequestEvent,
   RequestEventSchema,
 } from './request-event.js';
@@ -222,5 +225,31 @@ describe('isValidRequestEvent', () => {
     expect(isValidRequestEvent({ ...event, error_code: 'x'.repeat(64) })).toBe(true);
     // 20 astral code points are 40 UTF-16 units: zod (code points) accepts, the fast path defers.
     expect(isValidRequestEvent({ ...event, trace_id: '😀'.repeat(20) })).toBe(false);
+  });
+});
+
+describe('the positional line (eventRow / eventFromRow)', () => {
+  it("lists every field of the schema, in the schema's order", () => {
+    expect([...REQUEST_EVENT_FIELDS]).toEqual(Object.keys(RequestEventSchema.shape));
+  });
+
+  it("puts each value at its field's position, and reads the same event back through JSON", () => {
+    fc.assert(
+      fc.property(validEvent, (event) => {
+        const row = eventRow(event);
+        expect(row).toEqual(REQUEST_EVENT_FIELDS.map((f) => event[f]));
+        const back = eventFromRow(JSON.parse(JSON.stringify(row)) as unknown[]);
+        expect(back).toStrictEqual(JSON.parse(JSON.stringify(event)));
+        expect(isValidRequestEvent(back)).toBe(true);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  it('reads nothing from an array of any other length', () => {
+    const row = eventRow(fc.sample(validEvent, { seed: SEED, numRuns: 1 })[0]!);
+    expect(eventFromRow(row.slice(0, -1))).toBeUndefined();
+    expect(eventFromRow([...row, 'extra'])).toBeUndefined();
+    expect(eventFromRow([])).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { RequestEvent } from '@gatehouse/shared';
+import { eventFromRow, type RequestEvent } from '@gatehouse/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createShipper } from './index.js';
 
@@ -38,7 +38,7 @@ function fakeCollector() {
           .toString('utf8')
           .split('\n')
           .filter((l) => l !== '')
-          .map((l) => (JSON.parse(l) as RequestEvent).request_id);
+          .map((l) => (eventFromRow(JSON.parse(l) as unknown[]) as RequestEvent).request_id);
         let duplicates = 0;
         for (const id of ids) {
           if (stored.has(id)) duplicates += 1;

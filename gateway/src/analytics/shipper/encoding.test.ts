@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { RequestEvent } from '@gatehouse/shared';
+import { eventFromRow, type RequestEvent } from '@gatehouse/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createShipper } from './index.js';
 
@@ -89,7 +89,9 @@ describe('shipper encoding', () => {
 
     expect(shipper.stats()).toMatchObject({ sent: 3_001, dropped: 0, rejected: 0, queued: 0 });
     expect(rx.lines).toHaveLength(3_001);
-    expect(rx.lines).toEqual(events.map((e) => JSON.stringify(e)));
+    // One positional line per event, each reading back as exactly the event pushed.
+    expect(rx.lines.map((l) => eventFromRow(JSON.parse(l) as unknown[]))).toStrictEqual(events);
+    expect(rx.lines.every((l) => l.startsWith('["'))).toBe(true);
     // Full batches of maxBatch, then the rest.
     expect(rx.batches.slice(0, 4)).toEqual([700, 700, 700, 700]);
     expect(rx.batches.reduce((a, b) => a + b, 0)).toBe(3_001);

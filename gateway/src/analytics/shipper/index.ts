@@ -1,7 +1,8 @@
 /**
  * The gateway side of "nothing lost, nothing counted twice": an `EventSink` that batches
- * request events to the collector's `POST /v1/events` (gzip NDJSON) and keeps every event until
- * the collector acknowledged it (which it does only after ClickHouse stored the rows).
+ * request events to the collector's `POST /v1/events` (gzip NDJSON, one positional line per event:
+ * `eventRow` in `@gatehouse/shared`) and keeps every event until the collector acknowledged it
+ * (which it does only after ClickHouse stored the rows).
  *
  * - `push` never blocks or throws: a bounded in-memory queue; when full, new events are dropped
  *   and counted.
@@ -16,7 +17,7 @@
  * - Timers are unref'd; `close()` runs once: a last send attempt, the rest stays in the spool.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { EventSink } from '@gatehouse/shared';
+import { type EventSink, eventRow } from '@gatehouse/shared';
 import { Agent, request } from 'undici';
 import { GzipBatch } from './gzip-batch.js';
 import { openSpool, type Spool, type SpooledBatch } from './spool.js';
@@ -412,7 +413,8 @@ export function createShipper(options: ShipperOptions): Shipper {
       }
       let line: string;
       try {
-        line = JSON.stringify(event);
+        // Positional, not keyed: half the bytes to write and to gzip (see REQUEST_EVENT_FIELDS).
+        line = JSON.stringify(eventRow(event));
       } catch {
         counters.rejected += 1;
         return;
