@@ -24,6 +24,7 @@ import { type BenchConfig, loadBenchConfig } from './config.js';
 import { type CpuProfile, renderProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
 import {
   BENCH_PLAN,
+  countedAnalyticsBatching,
   type GatewayBenchOptions,
   type GatewayPolicySet,
   type GatewayReady,
@@ -344,9 +345,14 @@ class Bench {
     protocol: Protocol,
     extraEnv: Record<string, string> = {},
     /** A command prefix (e.g. valgrind), node flags, and the longer timeouts a slowed process needs. */
-    wrap: { prefix: string[]; nodeFlags: string[]; timeoutMs: number } | null = null,
+    wrap: {
+      prefix: string[];
+      nodeFlags: string[];
+      timeoutMs: number;
+      options?: Partial<GatewayBenchOptions>;
+    } | null = null,
   ): Promise<{ ready: GatewayReady; headers: Record<string, string>; proc: PinnedProcess }> {
-    const opts = this.gatewayOptions(policy, protocol, id);
+    const opts = { ...this.gatewayOptions(policy, protocol, id), ...wrap?.options };
     mkdirSync(opts.dataDir, { recursive: true });
     const base = extraEnv.BENCH_GATEWAY_DIR;
     const nodeFlags = [
@@ -929,7 +935,12 @@ class Bench {
         spec.policy,
         'https',
         spec.env ?? {},
-        { prefix, nodeFlags, timeoutMs },
+        {
+          prefix,
+          nodeFlags,
+          timeoutMs,
+          options: countedAnalyticsBatching(cfg.instructionRequests),
+        },
       );
       proc = g.proc;
       url = g.ready.url;

@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       ...(opts.policy === 'full'
         ? { collectorUrl: opts.collectorUrl, collectorIngestToken: opts.collectorToken }
         : {}),
+      ...(opts.analyticsFlushMs ? { analyticsFlushMs: opts.analyticsFlushMs } : {}),
+      ...(opts.analyticsBatchEvents ? { analyticsBatchEvents: opts.analyticsBatchEvents } : {}),
     },
     'bench/servers/gateway.ts',
   );

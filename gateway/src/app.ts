@@ -132,6 +132,8 @@ export async function startGateway(
         token: config.collectorIngestToken ?? config.adminToken ?? '',
         spoolDir: spoolDir(config),
         maxSpoolBytes: config.spoolMaxBytes,
+        flushMs: config.analyticsFlushMs,
+        maxBatch: config.analyticsBatchEvents,
         onError: (error) => {
           if (Date.now() - lastShipLog > 10_000) {
             lastShipLog = Date.now();

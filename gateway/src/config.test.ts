@@ -44,6 +44,22 @@ describe('gateway config', () => {
     expect(() => loadConfig({}, { dataPlane: 'no-policy' as never })).toThrow(ConfigError);
   });
 
+  it('sends analytics batches of up to 5,000 events at least every second unless told otherwise, and refuses nonsense', () => {
+    expect(loadConfig({})).toMatchObject({ analyticsFlushMs: 1000, analyticsBatchEvents: 5000 });
+    expect(
+      loadConfig({ GATEWAY_ANALYTICS_FLUSH_MS: '250', GATEWAY_ANALYTICS_BATCH_EVENTS: '20000' }),
+    ).toMatchObject({ analyticsFlushMs: 250, analyticsBatchEvents: 20_000 });
+    for (const [name, value] of [
+      ['GATEWAY_ANALYTICS_FLUSH_MS', '0'],
+      ['GATEWAY_ANALYTICS_FLUSH_MS', '1s'],
+      ['GATEWAY_ANALYTICS_FLUSH_MS', '600001'],
+      ['GATEWAY_ANALYTICS_BATCH_EVENTS', '-5'],
+      ['GATEWAY_ANALYTICS_BATCH_EVENTS', '100001'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+    }
+  });
+
   it('bounds the analytics spool at 256 MiB unless GATEWAY_SPOOL_MAX_BYTES says otherwise', () => {
     expect(loadConfig({}).spoolMaxBytes).toBe(256 * 1024 * 1024);
     expect(loadConfig({ GATEWAY_SPOOL_MAX_BYTES: '1048576' }).spoolMaxBytes).toBe(1_048_576);

@@ -156,9 +156,17 @@ export const ConfigSchema = z
     /**
      * Disk the analytics spool may use (per process: cluster workers each have their own) before
      * the oldest spooled events are dropped and counted. Sized for the longest collector or
-     * ClickHouse outage to ride out: about 300 bytes per event, before gzip.
+     * ClickHouse outage to ride out: about 100 bytes per event (gzip-compressed batches).
      */
     spoolMaxBytes: positiveInt.default(256 * 1024 * 1024),
+    /**
+     * Longest an event waits in memory before a partial batch goes to the collector. Shorter
+     * shows traffic sooner on the dashboard; longer sends fewer, larger batches (each batch has a
+     * fixed cost: a gzip stream, a POST, an insert wait).
+     */
+    analyticsFlushMs: positiveInt.max(600_000).default(1_000),
+    /** Events per batch: a batch this full goes at once, without waiting for the flush timer. */
+    analyticsBatchEvents: positiveInt.max(100_000).default(5_000),
     /** Set by the cluster primary for each worker (stable across restarts): own spool dir. */
     workerIndex: z.coerce.number().int().min(0).optional(),
     maxBodyBytes: positiveInt.default(1_048_576),
@@ -296,6 +304,8 @@ const ENV_KEYS: Record<string, string> = {
   COLLECTOR_INGEST_TOKEN: 'collectorIngestToken',
   GATEWAY_SPOOL_DIR: 'spoolDir',
   GATEWAY_SPOOL_MAX_BYTES: 'spoolMaxBytes',
+  GATEWAY_ANALYTICS_FLUSH_MS: 'analyticsFlushMs',
+  GATEWAY_ANALYTICS_BATCH_EVENTS: 'analyticsBatchEvents',
   GATEWAY_WORKER_INDEX: 'workerIndex',
   GATEWAY_MAX_BODY_BYTES: 'maxBodyBytes',
   LOG_LEVEL: 'logLevel',
