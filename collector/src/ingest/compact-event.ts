@@ -59,11 +59,14 @@ const POSITIONAL_LINE = new RegExp(
   `^\\[${REQUEST_EVENT_FIELDS.map((k) => VALUE_PATTERN[k]).join(',')}\\]$`,
 );
 
-/** Per field, the text before its value in the ClickHouse line: `,"key":` plus a quote for strings. */
-const KEYED_PREFIX = REQUEST_EVENT_FIELDS.map(
-  (k) => `,"${k}":${VALUE_PATTERN[k] === STR ? '"' : ''}`,
-);
-const KEYED_SUFFIX = REQUEST_EVENT_FIELDS.map((k) => (VALUE_PATTERN[k] === STR ? '"' : ''));
+/**
+ * The object line for a positional line's captures: the sender's value texts with their keys put
+ * back. One template rather than a loop over the fields: a third cheaper per line, and the field
+ * order is pinned by the test that compares it with JSON.stringify of the event.
+ */
+function keyedLine(e: RequestEvent, m: RegExpExecArray): string {
+  return `{"ts":${Math.floor(e.ts_ms / 1000)},"request_id":"${m[1]}","trace_id":"${m[2]}","ts_ms":${m[3]},"instance":"${m[4]}","customer_id":"${m[5]}","key_id":"${m[6]}","auth_method":"${m[7]}","method":"${m[8]}","route":"${m[9]}","path":"${m[10]}","status":${m[11]},"error_code":"${m[12]}","latency_ms":${m[13]},"upstream_latency_ms":${m[14]},"bytes_in":${m[15]},"bytes_out":${m[16]},"client_ip":"${m[17]}","user_agent":"${m[18]}","rate_limited":${m[19]},"idempotency_key":${m[20]},"idempotent_replayed":${m[21]}}`;
+}
 
 /** The event from the 21 captures of either shape's expression, if valid. */
 function eventOf(m: RegExpExecArray): RequestEvent | undefined {
@@ -106,11 +109,7 @@ export function readFastEvent(line: string): FastEvent | undefined {
     if (m === null) return undefined;
     const event = eventOf(m);
     if (event === undefined) return undefined;
-    let out = tsField(event);
-    for (let i = 0; i < KEYED_PREFIX.length; i++) {
-      out += KEYED_PREFIX[i]! + m[i + 1]! + KEYED_SUFFIX[i]!;
-    }
-    return { event, clickhouseLine: `${out}}` };
+    return { event, clickhouseLine: keyedLine(event, m) };
   }
   const m = OBJECT_LINE.exec(line);
   if (m === null) return undefined;
