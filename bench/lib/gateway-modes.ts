@@ -26,8 +26,8 @@ export interface GatewayBenchOptions {
 }
 
 /**
- * The shipper's batching for a gateway counted under callgrind. Valgrind slows the process ~30×,
- * so with the default 1 s flush a batch held the ~100 events of one slowed second, and each event
+ * The shipper's batching for a gateway counted under callgrind. Valgrind slows the process tens of
+ * times, so with the default 1 s flush a batch held the ~100 events of one slowed second, and each event
  * carried 1/100 of a batch's fixed cost (a gzip stream, a POST, the ack), against 1/2,000 or less
  * at real rates. Batches here close by size only, at half a window, so every window holds exactly
  * two whole batches of the size a process at 2,000 req/s sends with the default flush.

@@ -61,8 +61,8 @@ const POSITIONAL_LINE = new RegExp(
 
 /**
  * The object line for a positional line's captures: the sender's value texts with their keys put
- * back. One template rather than a loop over the fields: a third cheaper per line, and the field
- * order is pinned by the test that compares it with JSON.stringify of the event.
+ * back, in schema order (the test beside this file compares it with JSON.stringify of the event).
+ * One template rather than a loop over the fields: no intermediate string per field.
  */
 function keyedLine(e: RequestEvent, m: RegExpExecArray): string {
   return `{"ts":${Math.floor(e.ts_ms / 1000)},"request_id":"${m[1]}","trace_id":"${m[2]}","ts_ms":${m[3]},"instance":"${m[4]}","customer_id":"${m[5]}","key_id":"${m[6]}","auth_method":"${m[7]}","method":"${m[8]}","route":"${m[9]}","path":"${m[10]}","status":${m[11]},"error_code":"${m[12]}","latency_ms":${m[13]},"upstream_latency_ms":${m[14]},"bytes_in":${m[15]},"bytes_out":${m[16]},"client_ip":"${m[17]}","user_agent":"${m[18]}","rate_limited":${m[19]},"idempotency_key":${m[20]},"idempotent_replayed":${m[21]}}`;
@@ -96,8 +96,6 @@ function eventOf(m: RegExpExecArray): RequestEvent | undefined {
   return isValidRequestEvent(e) ? e : undefined;
 }
 
-const tsField = (e: RequestEvent) => `{"ts":${Math.floor(e.ts_ms / 1000)}`;
-
 /**
  * The event on `line` and its ClickHouse line, if the line has one of the gateway's shapes and
  * the event is valid (the same check as the general path); undefined otherwise, which decides
@@ -115,5 +113,5 @@ export function readFastEvent(line: string): FastEvent | undefined {
   if (m === null) return undefined;
   const event = eventOf(m);
   if (event === undefined) return undefined;
-  return { event, clickhouseLine: `${tsField(event)},${line.slice(1)}` };
+  return { event, clickhouseLine: `{"ts":${Math.floor(event.ts_ms / 1000)},${line.slice(1)}` };
 }
