@@ -10,6 +10,7 @@
  * CPU per event much less.
  *
  *   node --import tsx bench/collector/ingest.ts --ingest=1000000 --batches=1000,10000,50000
+ *   ... --lines=object   (object lines instead of the gateway's positional ones)
  *   node --import tsx bench/collector/run.ts --ingest=... --batches=...   (with the query bench)
  *
  * Uses CLICKHOUSE_URL when set (the server's CPU is read from /proc when it runs on this
@@ -40,7 +41,11 @@ export interface IngestBenchOptions {
   concurrency: number;
   /** Extra collector environment (e.g. COLLECTOR_BATCH_ROWS) for experiments. */
   env?: Record<string, string>;
+  /** The event lines sent: the gateway's positional ones (default) or object lines. */
+  lines?: LineShape;
 }
+
+export type LineShape = 'positional' | 'object';
 
 export interface IngestBenchResult {
   batch: number;
@@ -58,6 +63,7 @@ interface SenderJob {
   total: number;
   concurrency: number;
   now: number;
+  lines: LineShape;
 }
 
 type SenderMessage =
@@ -96,9 +102,11 @@ async function runSender(job: SenderJob, send: (m: SenderMessage) => void): Prom
   const bodies: Buffer[] = [];
   for (let i = 0; i < job.total; i += job.batch) {
     const lines: string[] = [];
-    for (let j = i; j < Math.min(job.total, i + job.batch); j++)
-      // The gateway's positional lines (results before 2026-11-26 used object lines).
-      lines.push(JSON.stringify(eventRow(event(j, job.now))));
+    for (let j = i; j < Math.min(job.total, i + job.batch); j++) {
+      // Results before 2026-11-26 used object lines, what the gateway sent then.
+      const e = event(j, job.now);
+      lines.push(JSON.stringify(job.lines === 'object' ? e : eventRow(e)));
+    }
     bodies.push(gzipSync(`${lines.join('\n')}\n`, { level: 1 }));
   }
   await new Promise<void>((resolve) => {
@@ -202,7 +210,14 @@ export async function benchIngest(options: IngestBenchOptions): Promise<IngestBe
       if (m.type === 'error') throw new Error(`sender: ${m.message}`);
       return m;
     };
-    const job: SenderJob = { url: collector.url, batch, total, concurrency, now: Date.now() };
+    const job: SenderJob = {
+      url: collector.url,
+      batch,
+      total,
+      concurrency,
+      now: Date.now(),
+      lines: options.lines ?? 'positional',
+    };
     child.send(job);
     await nextMessage(); // ready: bodies built
     const own0 = process.cpuUsage();
@@ -253,6 +268,7 @@ async function main(): Promise<void> {
   const batches = (args.batches ?? '1000,10000,50000').split(',').map(Number);
   const concurrency = Number(args.concurrency ?? 8);
   const repeat = Number(args.repeat ?? 1);
+  const lines: LineShape = args.lines === 'object' ? 'object' : 'positional';
   const ch = await benchClickHouse();
   const chUrl = ch.url;
   try {
@@ -260,12 +276,16 @@ async function main(): Promise<void> {
       `ClickHouse ${await sql(chUrl, 'SELECT version()')}, ${os.cpus().length} cores, load ${os
         .loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')}; ${events.toLocaleString()} events, ${concurrency} concurrent senders`,
+        .join(
+          ' ',
+        )}; ${events.toLocaleString()} events as ${lines} lines, ${concurrency} concurrent senders`,
     );
     console.log(ingestTableHeader.join('\n'));
     for (let k = 0; k < repeat; k++)
       for (const batch of batches)
-        console.log(ingestTableRow(await benchIngest({ chUrl, batch, events, concurrency })));
+        console.log(
+          ingestTableRow(await benchIngest({ chUrl, batch, events, concurrency, lines })),
+        );
     console.log(
       `load afterwards ${os
         .loadavg()
