@@ -94,7 +94,7 @@ export function buildOpenApiDocument(): object {
     path: '/v1/events',
     summary: 'Ingest a batch of request events (NDJSON, optionally gzip).',
     description:
-      'All-or-nothing: one invalid line refuses the whole batch (422 `invalid_events`, reasons per line in `details.rows`). 200 only after ClickHouse stored the rows; events whose request_id is already stored are acknowledged as `duplicates` and not stored again.',
+      'One `RequestEvent` per line, positional (a JSON array of its values in schema order, what the gateway sends) or as an object; a batch may mix both. All-or-nothing: one invalid line refuses the whole batch (422 `invalid_events`, reasons per line in `details.rows`). 200 only after ClickHouse stored the rows; events whose request_id is already stored are acknowledged as `duplicates` and not stored again.',
     security: [{ ingest: [] }],
     request: { body: { content: { 'application/x-ndjson': { schema: z.string() } } } },
     responses: {
