@@ -59,13 +59,21 @@ const POSITIONAL_LINE = new RegExp(
   `^\\[${REQUEST_EVENT_FIELDS.map((k) => VALUE_PATTERN[k]).join(',')}\\]$`,
 );
 
+/** Per field, the text before its value in the ClickHouse line: `,"key":`, and a quote for strings. */
+const KEY_TEXT = REQUEST_EVENT_FIELDS.map((k) => `,"${k}":${VALUE_PATTERN[k] === STR ? '"' : ''}`);
+const AFTER_VALUE = REQUEST_EVENT_FIELDS.map((k) => (VALUE_PATTERN[k] === STR ? '"' : ''));
+
 /**
  * The object line for a positional line's captures: the sender's value texts with their keys put
  * back, in schema order (the test beside this file compares it with JSON.stringify of the event).
- * One template rather than a loop over the fields: no intermediate string per field.
+ * Joined from an array, which makes one flat string: concatenation made a tree of ~60 strings per
+ * event that the batch then held until its insert, and that doubled the collector's CPU per event.
  */
 function keyedLine(e: RequestEvent, m: RegExpExecArray): string {
-  return `{"ts":${Math.floor(e.ts_ms / 1000)},"request_id":"${m[1]}","trace_id":"${m[2]}","ts_ms":${m[3]},"instance":"${m[4]}","customer_id":"${m[5]}","key_id":"${m[6]}","auth_method":"${m[7]}","method":"${m[8]}","route":"${m[9]}","path":"${m[10]}","status":${m[11]},"error_code":"${m[12]}","latency_ms":${m[13]},"upstream_latency_ms":${m[14]},"bytes_in":${m[15]},"bytes_out":${m[16]},"client_ip":"${m[17]}","user_agent":"${m[18]}","rate_limited":${m[19]},"idempotency_key":${m[20]},"idempotent_replayed":${m[21]}}`;
+  const parts: string[] = [`{"ts":${Math.floor(e.ts_ms / 1000)}`];
+  for (let i = 0; i < KEY_TEXT.length; i++) parts.push(KEY_TEXT[i]!, m[i + 1]!, AFTER_VALUE[i]!);
+  parts.push('}');
+  return parts.join('');
 }
 
 /** The event from the 21 captures of either shape's expression, if valid. */
