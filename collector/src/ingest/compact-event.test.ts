@@ -7,6 +7,7 @@ import {
 } from '@gatehouse/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { makeEvent } from '../testing.js';
 import { readFastEvent } from './compact-event.js';
 
 const SEED = 20261125;
@@ -111,29 +112,14 @@ function agreesWithJsonParse(line: string): void {
   });
 }
 
-const sample: RequestEvent = {
+const sample = makeEvent({
   request_id: 'r1',
-  trace_id: '',
   ts_ms: 1_700_000_000_000,
-  instance: 'gw:1',
-  customer_id: 'cus_a',
-  key_id: 'key_a',
-  auth_method: 'api_key',
-  method: 'GET',
-  route: '/v1/orders',
-  path: '/v1/orders',
-  status: 200,
-  error_code: '',
   latency_ms: 1.5,
   upstream_latency_ms: 1,
   bytes_in: 10,
   bytes_out: 20,
-  client_ip: '127.0.0.1',
-  user_agent: 'ua',
-  rate_limited: false,
-  idempotency_key: false,
-  idempotent_replayed: false,
-};
+});
 
 describe('readFastEvent', () => {
   for (const [shape, write] of [
