@@ -5,8 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
-import { eventFromRow, isValidRequestEvent, type RequestEvent } from '@gatehouse/shared';
+import type { RequestEvent } from '@gatehouse/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dropSchema,
@@ -15,24 +14,24 @@ import {
   type TestGateway,
   type TestUpstream,
 } from './testing/harness.js';
+import { eventsOfPost } from './testing/event-bodies.js';
 
 let upstream: TestUpstream;
 let collector: Server;
 let gw: TestGateway;
 let closed = false;
-/** Each POST's lines, as received. */
-const batches: string[][] = [];
+/** Each POST's events, as received. */
+const batches: RequestEvent[][] = [];
 
 beforeAll(async () => {
   collector = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const lines = gunzipSync(Buffer.concat(chunks)).toString('utf8').split('\n');
-      lines.pop(); // the body ends with a newline
-      batches.push(lines);
+      const events = eventsOfPost(req.headers, Buffer.concat(chunks));
+      batches.push(events);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ accepted: lines.length, duplicates: 0 }));
+      res.end(JSON.stringify({ accepted: events.length, duplicates: 0 }));
     });
   });
   await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
@@ -57,15 +56,8 @@ afterAll(async () => {
   if (gw) await dropSchema(gw.config.databaseSchema!);
 });
 
-const eventsOf = (lines: string[]) =>
-  lines.map((l) => {
-    const e = eventFromRow(JSON.parse(l) as unknown[]);
-    expect(isValidRequestEvent(e)).toBe(true);
-    return e as RequestEvent;
-  });
-
 describe('shipping analytics to the collector', () => {
-  it('sends a batch as soon as it holds GATEWAY_ANALYTICS_BATCH_EVENTS events, the rest on close, as positional lines', async () => {
+  it('sends a batch as soon as it holds GATEWAY_ANALYTICS_BATCH_EVENTS events, the rest on close, as event batches', async () => {
     const { key, customerId } = await gw.customerWithKey();
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -76,8 +68,7 @@ describe('shipping analytics to the collector', () => {
       ids.push(String(res.headers['x-request-id']));
     }
     await expect.poll(() => batches.length, { timeout: 10_000 }).toBe(1);
-    expect(batches[0]!.every((l) => l.startsWith('["'))).toBe(true);
-    const first = eventsOf(batches[0]!);
+    const first = batches[0]!;
     expect(first.map((e) => e.request_id)).toEqual(ids.slice(0, 3));
     expect(first[0]).toMatchObject({
       customer_id: customerId,
@@ -90,6 +81,6 @@ describe('shipping analytics to the collector', () => {
     closed = true;
     await gw.close(); // the fourth event: a partial batch, sent on close
     expect(batches).toHaveLength(2);
-    expect(eventsOf(batches[1]!).map((e) => e.request_id)).toEqual(ids.slice(3));
+    expect(batches[1]!.map((e) => e.request_id)).toEqual(ids.slice(3));
   });
 });

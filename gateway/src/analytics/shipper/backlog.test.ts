@@ -9,9 +9,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { eventFromRow, type RequestEvent } from '@gatehouse/shared';
+import type { RequestEvent } from '@gatehouse/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventsOfPost } from '../../testing/event-bodies.js';
 import { createShipper } from './index.js';
 
 const TICK_MS = 100;
@@ -34,11 +34,7 @@ function fakeCollector() {
         return;
       }
       held.push(() => {
-        const ids = gunzipSync(Buffer.concat(chunks))
-          .toString('utf8')
-          .split('\n')
-          .filter((l) => l !== '')
-          .map((l) => (eventFromRow(JSON.parse(l) as unknown[]) as RequestEvent).request_id);
+        const ids = eventsOfPost(req.headers, Buffer.concat(chunks)).map((e) => e.request_id);
         let duplicates = 0;
         for (const id of ids) {
           if (stored.has(id)) duplicates += 1;
@@ -69,6 +65,30 @@ function fakeCollector() {
   };
 }
 
+const BASE_EVENT: RequestEvent = {
+  request_id: '',
+  trace_id: '',
+  ts_ms: 0,
+  instance: 'gw:1',
+  customer_id: 'cus_b',
+  key_id: 'k',
+  auth_method: 'api_key',
+  method: 'GET',
+  route: '/v1/orders',
+  path: '/v1/orders',
+  status: 200,
+  error_code: '',
+  latency_ms: 1,
+  upstream_latency_ms: 1,
+  bytes_in: 0,
+  bytes_out: 10,
+  client_ip: '127.0.0.1',
+  user_agent: 'test',
+  rate_limited: false,
+  idempotency_key: false,
+  idempotent_replayed: false,
+};
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -98,7 +118,7 @@ describe('shipper backlog after a long outage', () => {
       const end = Date.now() + ms;
       while (Date.now() < end) {
         pushed += 1;
-        shipper.push({ request_id: `bk_${pushed}`, ts_ms: Date.now() } as RequestEvent);
+        shipper.push({ ...BASE_EVENT, request_id: `bk_${pushed}`, ts_ms: Date.now() });
         await new Promise((r) => setTimeout(r, 10));
       }
     };

@@ -4,13 +4,14 @@
  * spooled, replayed on recovery, and end up stored exactly once.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { loadConfig, type RunningCollector, startCollector } from '@gatehouse/collector';
 import { type LocalClickHouse, startLocalClickHouse } from '@gatehouse/local-clickhouse';
-import type { RequestEvent } from '@gatehouse/shared';
+import { eventRow, type RequestEvent } from '@gatehouse/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShipper, type Shipper } from './index.js';
 
@@ -112,9 +113,14 @@ async function stored(database: string): Promise<{ n: number; u: number }> {
   return JSON.parse(await res.text());
 }
 
-async function newShipper(url: string): Promise<Shipper> {
+async function newSpoolDir(): Promise<string> {
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'gh-shipper-spool-'));
   spoolDirs.push(spoolDir);
+  return spoolDir;
+}
+
+async function newShipper(url: string, spoolDir?: string): Promise<Shipper> {
+  spoolDir ??= await newSpoolDir();
   return createShipper({
     url,
     token: TOKEN,
@@ -200,7 +206,7 @@ describe('shipper', () => {
   );
 
   it(
-    'drops only the lines the collector refuses and delivers the rest',
+    'drops only the events the collector refuses and delivers the rest',
     async () => {
       const database = `gh_test_${randomBytes(5).toString('hex')}`;
       const collector = await collectorOn(0, database);
@@ -213,6 +219,34 @@ describe('shipper', () => {
         expect(shipper.stats()).toMatchObject({ sent: 20, rejected: 1, dropped: 0 });
         expect(await stored(database)).toEqual({ n: 20, u: 20 });
       } finally {
+        await collector.close();
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    "replays an older gateway's spool (gzip NDJSON) before its own batches: every event stored once",
+    async () => {
+      const database = `gh_test_${randomBytes(5).toString('hex')}`;
+      const collector = await collectorOn(0, database);
+      const spoolDir = await newSpoolDir();
+      const old = [event(), event(), event()];
+      await writeFile(
+        path.join(spoolDir, '000000000007-3.ndjson.gz'),
+        // Object lines (older gateways), then positional lines (the release before batches).
+        gzipSync(old.map((e, i) => `${JSON.stringify(i === 0 ? e : eventRow(e))}\n`).join('')),
+      );
+      const shipper = await newShipper(collector.url, spoolDir);
+      try {
+        pushMany(shipper, 5);
+        await waitFor('old and new acknowledged', () => shipper.stats().sent === 8);
+        await shipper.close();
+        expect(shipper.stats()).toMatchObject({ dropped: 0, rejected: 0, spooledEvents: 0 });
+        expect(await stored(database)).toEqual({ n: 8, u: 8 });
+        expect(await readdir(spoolDir)).toEqual([]);
+      } finally {
+        await shipper.close();
         await collector.close();
       }
     },

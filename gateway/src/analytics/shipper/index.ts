@@ -1,8 +1,8 @@
 /**
  * The gateway side of "nothing lost, nothing counted twice": an `EventSink` that batches
- * request events to the collector's `POST /v1/events` (gzip NDJSON, one positional line per event:
- * `eventRow` in `@gatehouse/shared`) and keeps every event until the collector acknowledged it
- * (which it does only after ClickHouse stored the rows).
+ * request events to the collector's `POST /v1/events` (event batches: `EventBatchWriter` in
+ * `@gatehouse/shared`, see batch-body.ts) and keeps every event until the collector acknowledged
+ * it (which it does only after ClickHouse stored the rows).
  *
  * - `push` never blocks or throws: a bounded in-memory queue; when full, new events are dropped
  *   and counted.
@@ -13,24 +13,13 @@
  *   `maxInFlight` batches at a time, so it drains faster than new batches arrive.
  * - A retried batch may reach the collector twice (ack lost); the collector skips request_ids it
  *   already stored, so nothing is counted twice.
- * - 422 `invalid_events`: the lines it names are dropped and counted (`rejected`), the rest resent.
+ * - 422 `invalid_events`: the events it names are dropped and counted (`rejected`), the rest resent.
  * - Timers are unref'd; `close()` runs once: a last send attempt, the rest stays in the spool.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { type EventSink, eventRow } from '@gatehouse/shared';
+import { type EventSink, EventBatchWriter } from '@gatehouse/shared';
 import { Agent, request } from 'undici';
-import { GzipBatch } from './gzip-batch.js';
+import { type BatchBody, countEvents, forDisk, headersFor, withoutEvents } from './batch-body.js';
 import { openSpool, type Spool, type SpooledBatch } from './spool.js';
-
-/**
- * Serialised events are written into off-heap blocks of this size as they arrive (see `push`).
- * Keeping a second of NDJSON lines as JS strings made the young-generation GC copy each one
- * twice and promote it to the old generation: ~1.5 µs per event on the request core.
- */
-const BLOCK_BYTES = 1 << 20;
-
-/** New bytes are handed to the open batch's compressor in slices of about this size. */
-const FEED_BYTES = 64 * 1024;
 
 export interface ShipperOptions {
   /** Collector base URL, e.g. `http://127.0.0.1:4000`. */
@@ -132,13 +121,11 @@ export function createShipper(options: ShipperOptions): Shipper {
   const o = validateOptions(options);
   // One connection per batch in flight: fewer would queue the POSTs maxInFlight allows.
   const agent = new Agent({ connections: o.maxInFlight, keepAliveTimeout: 10_000 });
-  // Events already serialised as NDJSON: full batches, then the open one, whose latest bytes
-  // block[partStart, blockEnd) are not yet fed to its compressor.
-  const ready: GzipBatch[] = [];
-  let open = new GzipBatch();
-  let block = Buffer.allocUnsafe(BLOCK_BYTES);
-  let partStart = 0;
-  let blockEnd = 0;
+  // Events are written into their batch as they arrive (off-heap: keeping a second of events as
+  // JS objects or strings made the young-generation GC copy each one twice and promote it, ~1.5 µs
+  // per event on the request core). Full batches wait in `ready`, then the open one.
+  const ready: EventBatchWriter[] = [];
+  let open = new EventBatchWriter();
   let queued = 0;
   let inFlight = 0;
   const counters = { droppedQueueFull: 0, sent: 0, duplicates: 0, rejected: 0, sendFailures: 0 };
@@ -180,7 +167,7 @@ export function createShipper(options: ShipperOptions): Shipper {
 
   /** POSTs one body; resolves with the ack, throws SendError (status set for HTTP answers). */
   async function post(
-    body: Buffer,
+    body: BatchBody,
     attempt: number,
   ): Promise<{ accepted: number; duplicates: number }> {
     let res: Awaited<ReturnType<typeof request>>;
@@ -190,12 +177,11 @@ export function createShipper(options: ShipperOptions): Shipper {
         dispatcher: agent,
         headers: {
           authorization: `Bearer ${o.token}`,
-          'content-type': 'application/x-ndjson',
-          'content-encoding': 'gzip',
+          ...headersFor(body.format),
           // 1 = never sent before: the collector can skip its already-stored lookup.
           'gatehouse-batch-attempt': String(attempt),
         },
-        body,
+        body: body.bytes,
         headersTimeout: o.requestTimeoutMs,
         bodyTimeout: o.requestTimeoutMs,
         signal: AbortSignal.timeout(o.requestTimeoutMs),
@@ -224,7 +210,7 @@ export function createShipper(options: ShipperOptions): Shipper {
     e.status === 429 ||
     e.status === 401;
 
-  /** Lines (1-based) named by a 422 `invalid_events` answer, if it has them. */
+  /** Events (1-based positions, `line` in the answer) named by a 422 `invalid_events`, if any. */
   function refusedLines(e: SendError): Set<number> | undefined {
     const details = (
       e.body as { error?: { code?: string; details?: { rows?: { line?: number }[] } } }
@@ -241,9 +227,9 @@ export function createShipper(options: ShipperOptions): Shipper {
    * `replace` stores a smaller body after the collector refused some lines.
    */
   async function deliver(
-    body: Buffer,
+    body: BatchBody,
     firstAttempt: boolean,
-    replace: (body: Buffer, events: number) => Promise<void>,
+    replace: (body: BatchBody, events: number) => Promise<void>,
   ): Promise<'done' | 'retry'> {
     let current = body;
     let attempt = firstAttempt ? 1 : 2;
@@ -260,28 +246,22 @@ export function createShipper(options: ShipperOptions): Shipper {
         attempt += 1;
         const lines = refusedLines(e);
         if (lines) {
-          const kept = gunzipSync(current)
-            .toString('utf8')
-            .split('\n')
-            .filter((l, i) => l.trim() !== '' && !lines.has(i + 1));
-          const all = gunzipSync(current)
-            .toString('utf8')
-            .split('\n')
-            .filter((l) => l.trim() !== '').length;
-          counters.rejected += all - kept.length;
-          reportError(new Error(`collector refused ${all - kept.length} invalid events`));
-          if (kept.length === 0) return 'done';
-          current = gzipSync(`${kept.join('\n')}\n`);
-          await replace(current, kept.length);
+          const rest = await withoutEvents(current, lines);
+          if (!rest) {
+            reportError(new Error('collector refused events of a batch that cannot be read back'));
+            return 'done';
+          }
+          counters.rejected += rest.all - rest.kept;
+          reportError(new Error(`collector refused ${rest.all - rest.kept} invalid events`));
+          if (rest.kept === 0) return 'done';
+          current = rest.body;
+          await replace(current, rest.kept);
           continue;
         }
         reportError(err);
         if (!retryable(e)) {
           // Refused for good (e.g. 413): keeping it would block every later batch.
-          counters.rejected += gunzipSync(current)
-            .toString('utf8')
-            .split('\n')
-            .filter((l) => l.trim() !== '').length;
+          counters.rejected += countEvents(current);
           return 'done';
         }
         // Batches sent together fail together: back off once per attempt, not once per batch
@@ -295,18 +275,12 @@ export function createShipper(options: ShipperOptions): Shipper {
     }
   }
 
-  function sealPart(): void {
-    if (blockEnd > partStart) open.feed(block.subarray(partStart, blockEnd));
-    partStart = blockEnd;
-  }
-
   function closeBatch(): void {
-    sealPart();
     ready.push(open);
-    open = new GzipBatch();
+    open = new EventBatchWriter();
   }
 
-  function takeBatch(): GzipBatch {
+  function takeBatch(): EventBatchWriter {
     if (ready.length === 0) closeBatch();
     const batch = ready.shift()!;
     queued -= batch.events;
@@ -319,7 +293,7 @@ export function createShipper(options: ShipperOptions): Shipper {
       const batch = takeBatch();
       inFlight = batch.events;
       try {
-        await s.append(await batch.finish(), batch.events);
+        await s.append(await forDisk(bodyOf(batch)), batch.events);
       } finally {
         inFlight = 0;
       }
@@ -363,7 +337,7 @@ export function createShipper(options: ShipperOptions): Shipper {
         while (batches.length < o.maxInFlight && ready.length > 0) batches.push(takeBatch());
       inFlight = batches.reduce((n, b) => n + b.events, 0);
       try {
-        const bodies = await Promise.all(batches.map((b) => b.finish()));
+        const bodies = batches.map(bodyOf);
         const results = down
           ? bodies.map(() => 'retry' as const)
           : await Promise.all(bodies.map((body) => deliver(body, true, async () => {})));
@@ -371,7 +345,7 @@ export function createShipper(options: ShipperOptions): Shipper {
         for (let i = 0; i < bodies.length; i++) {
           if (results[i] === 'retry') {
             down = true;
-            await s.append(bodies[i]!, batches[i]!.events);
+            await s.append(await forDisk(bodies[i]!), batches[i]!.events);
           }
         }
       } finally {
@@ -380,6 +354,11 @@ export function createShipper(options: ShipperOptions): Shipper {
     }
     if (down) throw new SendError('collector down');
   }
+
+  const bodyOf = (batch: EventBatchWriter): BatchBody => ({
+    bytes: batch.finish(),
+    format: 'gheb',
+  });
 
   // A partial batch waits up to flushMs for company; a full one goes at once.
   let firstQueuedAt = 0;
@@ -411,32 +390,18 @@ export function createShipper(options: ShipperOptions): Shipper {
         counters.droppedQueueFull += 1;
         return;
       }
-      let line: string;
       try {
-        // Positional, not keyed: half the bytes to write and to gzip (see REQUEST_EVENT_FIELDS).
-        line = JSON.stringify(eventRow(event));
+        open.append(event);
       } catch {
+        // A count the batch cannot carry (not a safe integer): the collector would refuse it too.
         counters.rejected += 1;
         return;
       }
-      // UTF-8 needs at most 3 bytes per UTF-16 unit; a line never straddles two blocks.
-      const room = line.length * 3 + 1;
-      if (blockEnd + room > block.length) {
-        sealPart();
-        block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, room));
-        partStart = 0;
-        blockEnd = 0;
-      }
-      blockEnd += block.write(line, blockEnd);
-      block[blockEnd++] = 0x0a;
       if (queued === 0) firstQueuedAt = Date.now();
       queued += 1;
-      open.events += 1;
       if (open.events >= o.maxBatch) {
         closeBatch();
         nudge();
-      } else if (blockEnd - partStart >= FEED_BYTES) {
-        sealPart();
       }
     },
     stats() {

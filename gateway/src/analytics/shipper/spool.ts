@@ -1,36 +1,41 @@
 /**
  * A FIFO of batches on disk for when the collector (or ClickHouse behind it) is down. One file
- * per batch, `<seq>-<events>.ndjson.gz`, holding exactly the body that will be POSTed, written
+ * per batch, `<seq>-<events>.<format>`, holding exactly the body that will be POSTed, written
  * to a temp name and renamed so a crash never leaves half a batch. Bounded by bytes: when full,
  * the oldest batches are deleted and their events counted as dropped. Files left by a previous
  * process are picked up in order, so a restart loses nothing either.
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { BODY_FORMATS, type BatchBody, type BodyFormat } from './batch-body.js';
 
 export interface SpooledBatch {
   seq: number;
   events: number;
   bytes: number;
   file: string;
+  format: BodyFormat;
 }
 
 export interface Spool {
-  /** Appends a batch body (gzip NDJSON); may evict the oldest batches to stay under the bound. */
-  append(body: Buffer, events: number): Promise<void>;
+  /** Appends a batch body; may evict the oldest batches to stay under the bound. */
+  append(body: BatchBody, events: number): Promise<void>;
   oldest(): SpooledBatch | undefined;
   /** The `n` oldest batches, oldest first. */
   head(n: number): SpooledBatch[];
-  read(batch: SpooledBatch): Promise<Buffer>;
-  /** Replaces a batch's content (after the collector refused some of its lines). */
-  rewrite(batch: SpooledBatch, body: Buffer, events: number): Promise<SpooledBatch>;
+  read(batch: SpooledBatch): Promise<BatchBody>;
+  /** Replaces a batch's content (after the collector refused some of its events). */
+  rewrite(batch: SpooledBatch, body: BatchBody, events: number): Promise<SpooledBatch>;
   remove(batch: SpooledBatch): Promise<void>;
   size(): { batches: number; events: number; bytes: number };
   /** Events deleted because the spool was full. */
   droppedEvents(): number;
 }
 
-const NAME = /^(\d{12})-(\d+)\.ndjson\.gz$/;
+// Spools of gateways before the event batch hold `.ndjson.gz` files; they replay as they are.
+const NAME = new RegExp(
+  `^(\\d{12})-(\\d+)\\.(${BODY_FORMATS.map((f) => f.replace('.', '\\.')).join('|')})$`,
+);
 
 export async function openSpool(dir: string, maxBytes: number): Promise<Spool> {
   await mkdir(dir, { recursive: true });
@@ -39,7 +44,13 @@ export async function openSpool(dir: string, maxBytes: number): Promise<Spool> {
     const m = NAME.exec(name);
     if (!m) continue;
     const file = path.join(dir, name);
-    batches.push({ seq: Number(m[1]), events: Number(m[2]), bytes: (await stat(file)).size, file });
+    batches.push({
+      seq: Number(m[1]),
+      events: Number(m[2]),
+      bytes: (await stat(file)).size,
+      file,
+      format: m[3] as BodyFormat,
+    });
   }
   batches.sort((a, b) => a.seq - b.seq);
   let nextSeq = (batches[batches.length - 1]?.seq ?? 0) + 1;
@@ -47,15 +58,15 @@ export async function openSpool(dir: string, maxBytes: number): Promise<Spool> {
   let events = batches.reduce((s, b) => s + b.events, 0);
   let dropped = 0;
 
-  const fileFor = (seq: number, n: number) =>
-    path.join(dir, `${String(seq).padStart(12, '0')}-${n}.ndjson.gz`);
+  const fileFor = (seq: number, n: number, format: BodyFormat) =>
+    path.join(dir, `${String(seq).padStart(12, '0')}-${n}.${format}`);
 
-  async function write(seq: number, body: Buffer, n: number): Promise<SpooledBatch> {
-    const file = fileFor(seq, n);
+  async function write(seq: number, body: BatchBody, n: number): Promise<SpooledBatch> {
+    const file = fileFor(seq, n, body.format);
     const tmp = `${file}.tmp`;
-    await writeFile(tmp, body);
+    await writeFile(tmp, body.bytes);
     await rename(tmp, file);
-    return { seq, events: n, bytes: body.length, file };
+    return { seq, events: n, bytes: body.bytes.length, file, format: body.format };
   }
 
   async function remove(batch: SpooledBatch): Promise<void> {
@@ -82,7 +93,7 @@ export async function openSpool(dir: string, maxBytes: number): Promise<Spool> {
     },
     oldest: () => batches[0],
     head: (n) => batches.slice(0, n),
-    read: (batch) => readFile(batch.file),
+    read: async (batch) => ({ bytes: await readFile(batch.file), format: batch.format }),
     async rewrite(batch, body, n) {
       const i = batches.indexOf(batch);
       const next = await write(batch.seq, body, n);
