@@ -20,8 +20,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-/** Accepts every batch like the collector does and keeps the events and how they came. */
-async function receiver(): Promise<{
+/**
+ * Accepts every batch like the collector does and keeps the events and how they came; the first
+ * `refuseFirst` POSTs get the 415 a collector from before event batches answers.
+ */
+async function receiver({ refuseFirst = 0 } = {}): Promise<{
   url: string;
   events: RequestEvent[];
   batches: number[];
@@ -34,6 +37,12 @@ async function receiver(): Promise<{
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (refuseFirst > 0) {
+        refuseFirst -= 1;
+        res.writeHead(415, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"unsupported_encoding","message":"Send the body as NDJSON."}}');
+        return;
+      }
       const got = eventsOfPost(req.headers, Buffer.concat(chunks));
       events.push(...got);
       batches.push(got.length);
@@ -101,5 +110,34 @@ describe('shipper encoding', () => {
     // Full batches of maxBatch, then the rest.
     expect(rx.batches.slice(0, 4)).toEqual([700, 700, 700, 700]);
     expect(rx.batches.reduce((a, b) => a + b, 0)).toBe(3_001);
+  });
+
+  it('keeps batches an older collector refuses with 415 and delivers them once it is upgraded', async () => {
+    const rx = await receiver({ refuseFirst: 3 });
+    const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'gh-shipper-enc-'));
+    cleanups.push(() => rm(spoolDir, { recursive: true, force: true }));
+    const errors: string[] = [];
+    const shipper = createShipper({
+      url: rx.url,
+      token: 'ingest-token-encoding-test',
+      spoolDir,
+      maxBatch: 10,
+      flushMs: 20,
+      retryMs: 10,
+      maxRetryMs: 20,
+      onError: (err) => errors.push((err as Error).message),
+    });
+    const events = Array.from({ length: 30 }, (_, i) => event(i));
+    for (const e of events) shipper.push(e);
+    await expect.poll(() => shipper.stats().sent, { timeout: 20_000 }).toBe(30);
+    await shipper.close();
+
+    expect(shipper.stats()).toMatchObject({ dropped: 0, rejected: 0, sendFailures: 3 });
+    expect(rx.events.map((e) => e.request_id).sort()).toEqual(
+      events.map((e) => e.request_id).sort(),
+    );
+    expect(errors[0]).toBe(
+      'collector answered 415: it predates event batches; upgrade the collectors (batches are kept until then)',
+    );
   });
 });

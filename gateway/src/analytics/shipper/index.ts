@@ -203,12 +203,16 @@ export function createShipper(options: ShipperOptions): Shipper {
     throw new SendError(`collector answered ${res.statusCode}`, res.statusCode, parsed);
   }
 
+  // 415: a collector from before event batches, met during a rolling upgrade that did not start
+  // with the collectors. Kept and retried (spooled meanwhile) rather than dropped: it passes once
+  // they are upgraded.
   const retryable = (e: SendError) =>
     e.status === undefined ||
     e.status >= 500 ||
     e.status === 408 ||
     e.status === 429 ||
-    e.status === 401;
+    e.status === 401 ||
+    e.status === 415;
 
   /** Events (1-based positions, `line` in the answer) named by a 422 `invalid_events`, if any. */
   function refusedLines(e: SendError): Set<number> | undefined {
@@ -258,7 +262,14 @@ export function createShipper(options: ShipperOptions): Shipper {
           await replace(current, rest.kept);
           continue;
         }
-        reportError(err);
+        reportError(
+          e.status === 415
+            ? new SendError(
+                'collector answered 415: it predates event batches; upgrade the collectors (batches are kept until then)',
+                415,
+              )
+            : err,
+        );
         if (!retryable(e)) {
           // Refused for good (e.g. 413): keeping it would block every later batch.
           counters.rejected += countEvents(current);
