@@ -6,7 +6,7 @@
  * hold gzip NDJSON, which is replayed as it is.
  */
 import { promisify } from 'node:util';
-import { gunzip as gunzipCb, gunzipSync, gzip as gzipCb, gzipSync } from 'node:zlib';
+import { constants, gunzip as gunzipCb, gunzipSync, gzip as gzipCb, gzipSync } from 'node:zlib';
 import {
   EVENT_BATCH_CONTENT_TYPE,
   EventBatchWriter,
@@ -32,10 +32,13 @@ export function headersFor(format: BodyFormat): Record<string, string> {
   return { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' };
 }
 
-/** The body as the spool keeps it: compressed, off the event loop. */
+/**
+ * The body as the spool keeps it: compressed on libuv's pool at the fastest level (the gateway's
+ * core still does the work, during an outage at full traffic; level 1 takes ~75 bytes an event).
+ */
 export async function forDisk(body: BatchBody): Promise<BatchBody> {
   if (body.format !== 'gheb') return body;
-  return { bytes: await gzip(body.bytes), format: 'gheb.gz' };
+  return { bytes: await gzip(body.bytes, { level: constants.Z_BEST_SPEED }), format: 'gheb.gz' };
 }
 
 /**
