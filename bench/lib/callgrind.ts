@@ -7,7 +7,7 @@
 // resets the counters (`callgrind_control -z`) after a warm-up, sends exactly N requests and
 // dumps them (`callgrind_control -d`), so a window holds the instructions of those N requests
 // and of nothing else (no start-up, no handshakes). Every thread is counted: V8's compiler and
-// GC helpers and libuv's pool (where the shipper's gzip runs) as well as the event loop.
+// GC helpers and libuv's pool as well as the event loop.
 //
 // What it does not count: the kernel (syscalls, TCP over loopback, the wait in epoll), and the
 // cost of cache misses and branch mispredictions (an instruction is not a cycle). Costs taken
