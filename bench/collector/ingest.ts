@@ -1,16 +1,18 @@
 /**
  * Ingest half of the collector benchmark: end-to-end throughput of `POST /v1/events` (gzip
- * NDJSON in, acknowledgement only after ClickHouse stored the rows) by client batch size.
+ * NDJSON or event batches in, acknowledgement only after ClickHouse stored the rows) by client
+ * batch size.
  *
  * The collector runs in this process; the sender runs in a child process (as a gateway would,
- * elsewhere), builds its gzip bodies before the clock starts and only then posts them, so the
+ * elsewhere), builds its bodies before the clock starts and only then posts them, so the
  * collector's event loop serves ingest alone. Besides events/s the bench reports the CPU each
  * side spent per million events (collector process, ClickHouse server process including its
  * background merges, sender): on a shared machine throughput moves with the neighbours' load,
  * CPU per event much less.
  *
  *   node --import tsx bench/collector/ingest.ts --ingest=1000000 --batches=1000,10000,50000
- *   ... --lines=object   (object lines instead of the gateway's positional ones)
+ *   ... --lines=object   (object lines instead of positional ones)
+ *   ... --lines=binary   (event batches, `application/vnd.gatehouse.event-batch`, uncompressed)
  *   node --import tsx bench/collector/run.ts --ingest=... --batches=...   (with the query bench)
  *
  * Uses CLICKHOUSE_URL when set (the server's CPU is read from /proc when it runs on this
@@ -24,7 +26,12 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadConfig, startCollector } from '@gatehouse/collector';
-import { eventRow, type RequestEvent } from '@gatehouse/shared';
+import {
+  EVENT_BATCH_CONTENT_TYPE,
+  EventBatchWriter,
+  eventRow,
+  type RequestEvent,
+} from '@gatehouse/shared';
 import { benchClickHouse, parseFlags, sql } from './clickhouse.js';
 
 const INGEST_TOKEN = 'bench-ingest-token-000000';
@@ -41,11 +48,13 @@ export interface IngestBenchOptions {
   concurrency: number;
   /** Extra collector environment (e.g. COLLECTOR_BATCH_ROWS) for experiments. */
   env?: Record<string, string>;
-  /** The event lines sent: the gateway's positional ones (default) or object lines. */
+  /** The bodies sent: positional NDJSON lines (default), object lines, or event batches. */
   lines?: LineShape;
 }
 
-export type LineShape = 'positional' | 'object';
+export type LineShape = 'positional' | 'object' | 'binary';
+
+const LINE_SHAPES: readonly LineShape[] = ['positional', 'object', 'binary'];
 
 export interface IngestBenchResult {
   batch: number;
@@ -101,14 +110,26 @@ function event(i: number, now: number): RequestEvent {
 async function runSender(job: SenderJob, send: (m: SenderMessage) => void): Promise<void> {
   const bodies: Buffer[] = [];
   for (let i = 0; i < job.total; i += job.batch) {
+    const end = Math.min(job.total, i + job.batch);
+    if (job.lines === 'binary') {
+      // As the gateway sends a fresh batch: uncompressed.
+      const w = new EventBatchWriter();
+      for (let j = i; j < end; j++) w.append(event(j, job.now));
+      bodies.push(w.finish());
+      continue;
+    }
     const lines: string[] = [];
-    for (let j = i; j < Math.min(job.total, i + job.batch); j++) {
+    for (let j = i; j < end; j++) {
       // Results before 2026-11-26 used object lines, what the gateway sent then.
       const e = event(j, job.now);
       lines.push(JSON.stringify(job.lines === 'object' ? e : eventRow(e)));
     }
     bodies.push(gzipSync(`${lines.join('\n')}\n`, { level: 1 }));
   }
+  const headers: Record<string, string> =
+    job.lines === 'binary'
+      ? { 'content-type': EVENT_BATCH_CONTENT_TYPE }
+      : { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' };
   await new Promise<void>((resolve) => {
     process.once('message', () => resolve());
     send({ type: 'ready' });
@@ -125,8 +146,7 @@ async function runSender(job: SenderJob, send: (m: SenderMessage) => void): Prom
             method: 'POST',
             headers: {
               authorization: `Bearer ${INGEST_TOKEN}`,
-              'content-type': 'application/x-ndjson',
-              'content-encoding': 'gzip',
+              ...headers,
               'gatehouse-batch-attempt': '1',
             },
             body,
@@ -268,7 +288,10 @@ async function main(): Promise<void> {
   const batches = (args.batches ?? '1000,10000,50000').split(',').map(Number);
   const concurrency = Number(args.concurrency ?? 8);
   const repeat = Number(args.repeat ?? 1);
-  const lines: LineShape = args.lines === 'object' ? 'object' : 'positional';
+  const lines = (args.lines ?? 'positional') as LineShape;
+  if (!LINE_SHAPES.includes(lines)) {
+    throw new Error(`--lines=${args.lines}: expected ${LINE_SHAPES.join(', ')}`);
+  }
   const ch = await benchClickHouse();
   const chUrl = ch.url;
   try {
@@ -278,7 +301,7 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(
           ' ',
-        )}; ${events.toLocaleString()} events as ${lines} lines, ${concurrency} concurrent senders`,
+        )}; ${events.toLocaleString()} events as ${lines === 'binary' ? 'event batches' : `${lines} lines`}, ${concurrency} concurrent senders`,
     );
     console.log(ingestTableHeader.join('\n'));
     for (let k = 0; k < repeat; k++)

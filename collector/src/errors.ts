@@ -15,10 +15,16 @@ export const CollectorErrors = {
     message:
       'Some events are invalid; nothing from this batch was stored. See details for each line.',
   },
+  invalid_event_batch: {
+    code: 'invalid_event_batch',
+    status: 400,
+    message: 'The body is not a readable event batch; nothing from it was stored.',
+  },
   unsupported_encoding: {
     code: 'unsupported_encoding',
     status: 415,
-    message: 'Send the body as NDJSON, optionally with Content-Encoding: gzip.',
+    message:
+      'Send the body as NDJSON or as an event batch (application/vnd.gatehouse.event-batch), optionally with Content-Encoding: gzip.',
   },
   ingest_overloaded: {
     code: 'ingest_overloaded',

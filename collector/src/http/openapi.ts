@@ -4,7 +4,11 @@ import {
   OpenApiGeneratorV31,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
-import { ErrorEnvelopeSchema, RequestEventSchema } from '@gatehouse/shared';
+import {
+  ErrorEnvelopeSchema,
+  EVENT_BATCH_CONTENT_TYPE,
+  RequestEventSchema,
+} from '@gatehouse/shared';
 import { z } from 'zod';
 import { registerAlertPaths } from '../alerts/openapi.js';
 import {
@@ -92,14 +96,25 @@ export function buildOpenApiDocument(): object {
   registry.registerPath({
     method: 'post',
     path: '/v1/events',
-    summary: 'Ingest a batch of request events (NDJSON, optionally gzip).',
+    summary: 'Ingest a batch of request events (NDJSON or an event batch, optionally gzip).',
     description:
-      'One `RequestEvent` per line, positional (a JSON array of its values in schema order, what the gateway sends) or as an object; a batch may mix both. All-or-nothing: one invalid line refuses the whole batch (422 `invalid_events`, reasons per line in `details.rows`). 200 only after ClickHouse stored the rows; events whose request_id is already stored are acknowledged as `duplicates` and not stored again.',
+      'NDJSON: one `RequestEvent` per line, positional (a JSON array of its values in schema order) or as an object; a batch may mix both. Event batch (`application/vnd.gatehouse.event-batch`, what the gateway sends): the binary layout of `packages/shared/src/event-batch.ts`; a body that cannot be read as a whole is refused with 400 `invalid_event_batch`. All-or-nothing: one invalid event refuses the whole batch (422 `invalid_events`, reasons in `details.rows`, `line` being the 1-based NDJSON line, or in an event batch the 1-based position of the event). 200 only after ClickHouse stored the rows; events whose request_id is already stored are acknowledged as `duplicates` and not stored again.',
     security: [{ ingest: [] }],
-    request: { body: { content: { 'application/x-ndjson': { schema: z.string() } } } },
+    request: {
+      body: {
+        content: {
+          'application/x-ndjson': { schema: z.string() },
+          [EVENT_BATCH_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) },
+        },
+      },
+    },
     responses: {
       200: json(IngestResult, 'Stored.'),
       ...errors(
+        [
+          400,
+          '`invalid_event_batch`: the event batch is unreadable (message says where); nothing stored.',
+        ],
         [401, '`unauthorized`'],
         [413, '`payload_too_large`'],
         [415, '`unsupported_encoding`'],

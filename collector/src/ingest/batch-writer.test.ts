@@ -12,7 +12,7 @@ import {
 import { createMetrics } from '../metrics.js';
 import { createTestDatabase, makeEvent, type TestDatabase } from '../testing.js';
 import { createBatchWriter, QueueFullError } from './batch-writer.js';
-import { parseEventBatch } from './ndjson.js';
+import { parseNdjsonBatch } from './ndjson.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -139,7 +139,7 @@ describe('what reaches ClickHouse', () => {
       ),
       JSON.stringify(eventRow(makeEvent({ request_id: 'spell_a' }))).replace(',200,', ' , 2e2 ,'),
     ];
-    const parsed = parseEventBatch(lines.join('\r\n'));
+    const parsed = parseNdjsonBatch(lines.join('\r\n'));
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.rejection));
     const store = createRequestsStore(t.ch, t.database);
     expect(await store.insertBatches([parsed.events], [false])).toEqual([lines.length]);

@@ -1,14 +1,16 @@
 /**
- * `POST /v1/events`: NDJSON (optionally gzip), ingest token, all-or-nothing validation, and an
- * acknowledgement only after ClickHouse stored the rows (or already had them).
+ * `POST /v1/events`: NDJSON or a binary event batch (either optionally gzip), ingest token,
+ * all-or-nothing validation, and an acknowledgement only after ClickHouse stored the rows (or
+ * already had them).
  */
-import { ApiError, type IngestResult } from '@gatehouse/shared';
+import { ApiError, EVENT_BATCH_CONTENT_TYPE, type IngestResult } from '@gatehouse/shared';
 import express, { Router } from 'express';
 import { CollectorErrors } from '../errors.js';
 import { bearerAuth } from '../http/bearer-auth.js';
 import type { CollectorMetrics } from '../metrics.js';
 import { type BatchWriter, QueueFullError } from './batch-writer.js';
-import { parseEventBatch } from './ndjson.js';
+import { parseEventBatchBody } from './event-batch.js';
+import { parseNdjsonBatch } from './ndjson.js';
 
 /**
  * Senders number their attempts at a batch (`1` = never sent before). Only batches that may have
@@ -24,6 +26,13 @@ export const ADMIT_WAIT_MS = 2000;
 
 const NDJSON_TYPES = /^(application\/(x-ndjson|ndjson|jsonl|x-jsonlines|json)|text\/plain)\b/i;
 
+/** The binary event batch's media type, parameters (if any) aside. */
+function isEventBatchType(type: string | undefined): boolean {
+  return (
+    type !== undefined && type.split(';', 1)[0]!.trim().toLowerCase() === EVENT_BATCH_CONTENT_TYPE
+  );
+}
+
 export interface EventsRouteOptions {
   writer: BatchWriter;
   metrics: CollectorMetrics;
@@ -38,7 +47,7 @@ export function eventsRoute(options: EventsRouteOptions): Router {
     bearerAuth(options.ingestToken, 'ingest'),
     function checkContentType(req, _res, next) {
       const type = req.get('content-type');
-      if (type && !NDJSON_TYPES.test(type))
+      if (type && !NDJSON_TYPES.test(type) && !isEventBatchType(type))
         next(new ApiError(CollectorErrors.unsupported_encoding));
       else next();
     },
@@ -55,8 +64,10 @@ export function eventsRoute(options: EventsRouteOptions): Router {
     // body-parser inflates gzip/deflate and applies the limit to the inflated size.
     express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true }),
     async function ingestEvents(req, res) {
-      const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-      const parsed = parseEventBatch(body);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const parsed = isEventBatchType(req.get('content-type'))
+        ? parseEventBatchBody(body)
+        : parseNdjsonBatch(body.toString('utf8'));
       if (!parsed.ok) {
         options.metrics.rowsRejected.inc(parsed.rejection.invalid_rows);
         throw new ApiError(CollectorErrors.invalid_events, { details: parsed.rejection });

@@ -99,6 +99,10 @@ describe('event batch', () => {
 
   it('is recognised by its first bytes, and anything else is refused as not a batch', () => {
     expect(isEventBatch(batchOf([sample]))).toBe(true);
+    expect(readEventBatch(Buffer.from('GHEB'))).toEqual({
+      ok: false,
+      message: 'event batch unreadable: it ends before its version byte',
+    });
     for (const body of ['', 'GHE', '{"request_id":"r"}\n', '\u001f\u008b\u0008']) {
       const buf = Buffer.from(body, 'latin1');
       expect(isEventBatch(buf)).toBe(false);

@@ -242,8 +242,11 @@ export type EventBatchReadResult =
 class Unreadable extends Error {}
 
 export function readEventBatch(body: Buffer): EventBatchReadResult {
-  if (!isEventBatch(body) || body.length < HEADER_BYTES) {
+  if (!isEventBatch(body)) {
     return { ok: false, message: 'not an event batch: the body does not start with "GHEB"' };
+  }
+  if (body.length < HEADER_BYTES) {
+    return { ok: false, message: 'event batch unreadable: it ends before its version byte' };
   }
   const version = body[MAGIC.length]!;
   if (version !== EVENT_BATCH_VERSION) {
