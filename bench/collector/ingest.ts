@@ -11,8 +11,9 @@
  * CPU per event much less.
  *
  *   node --import tsx bench/collector/ingest.ts --ingest=1000000 --batches=1000,10000,50000
- *   ... --lines=object   (object lines instead of positional ones)
- *   ... --lines=binary   (event batches, `application/vnd.gatehouse.event-batch`, uncompressed)
+ *   ... --lines=positional   (gzip NDJSON of positional lines, what gateways sent before batches)
+ *   ... --lines=object       (gzip NDJSON of object lines, what older gateways sent)
+ *   (default: event batches, `application/vnd.gatehouse.event-batch`, uncompressed, as gateways send)
  *   node --import tsx bench/collector/run.ts --ingest=... --batches=...   (with the query bench)
  *
  * Uses CLICKHOUSE_URL when set (the server's CPU is read from /proc when it runs on this
@@ -48,7 +49,7 @@ export interface IngestBenchOptions {
   concurrency: number;
   /** Extra collector environment (e.g. COLLECTOR_BATCH_ROWS) for experiments. */
   env?: Record<string, string>;
-  /** The bodies sent: positional NDJSON lines (default), object lines, or event batches. */
+  /** The bodies sent: event batches (default, what the gateway sends), positional or object lines. */
   lines?: LineShape;
 }
 
@@ -236,7 +237,7 @@ export async function benchIngest(options: IngestBenchOptions): Promise<IngestBe
       total,
       concurrency,
       now: Date.now(),
-      lines: options.lines ?? 'positional',
+      lines: options.lines ?? 'binary',
     };
     child.send(job);
     await nextMessage(); // ready: bodies built
@@ -288,7 +289,7 @@ async function main(): Promise<void> {
   const batches = (args.batches ?? '1000,10000,50000').split(',').map(Number);
   const concurrency = Number(args.concurrency ?? 8);
   const repeat = Number(args.repeat ?? 1);
-  const lines = (args.lines ?? 'positional') as LineShape;
+  const lines = (args.lines ?? 'binary') as LineShape;
   if (!LINE_SHAPES.includes(lines)) {
     throw new Error(`--lines=${args.lines}: expected ${LINE_SHAPES.join(', ')}`);
   }
