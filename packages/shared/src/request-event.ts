@@ -44,13 +44,13 @@ export const RequestEventSchema = z.object({
 export type RequestEvent = z.infer<typeof RequestEventSchema>;
 
 /**
- * The event's fields in wire order. The gateway sends each event as a positional line: a JSON
- * array of its values in this order (`["req_1","",1764000000000,…]`), since the keys were half
- * of every line and, with the gzip that follows, about a third of capture's cost per request.
- * The collector also accepts the same event as an object line (keys in any order) from other
- * senders and from spools written before the positional line. Changing this order or inserting
- * a field changes the meaning of every line in flight: a new field goes at the end, and readers
- * tell the versions apart by the array's length.
+ * The event's fields in wire order: the order of a positional line, a JSON array of the values
+ * (`["req_1","",1764000000000,…]`, what gateways sent before event batches, and any sender may
+ * still send), and of the fields of an event in an event batch (event-batch.ts, what gateways
+ * send now). The collector also accepts the same event as an object line (keys in any order).
+ * Changing this order or inserting a field changes the meaning of every line in flight: a new
+ * field goes at the end, and readers tell the versions apart by the array's length (and the
+ * batch's version byte).
  */
 export const REQUEST_EVENT_FIELDS = [
   'request_id',
