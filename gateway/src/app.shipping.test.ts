@@ -14,7 +14,7 @@ import {
   type TestGateway,
   type TestUpstream,
 } from './testing/harness.js';
-import { eventsOfPost } from './testing/event-bodies.js';
+import { eventsOfPost } from './testing/events.js';
 
 let upstream: TestUpstream;
 let collector: Server;

@@ -24,3 +24,31 @@ export function eventsOfPost(headers: IncomingHttpHeaders, body: Buffer): Reques
     return e;
   });
 }
+
+/** A valid event for shipper tests; `overrides` set what the test is about. */
+export function testEvent(overrides: Partial<RequestEvent> = {}): RequestEvent {
+  return {
+    request_id: 'req_1',
+    trace_id: '',
+    ts_ms: 1_764_000_000_000,
+    instance: 'gw:1',
+    customer_id: 'cus_1',
+    key_id: 'key_1',
+    auth_method: 'api_key',
+    method: 'GET',
+    route: '/v1/orders',
+    path: '/v1/orders',
+    status: 200,
+    error_code: '',
+    latency_ms: 3,
+    upstream_latency_ms: 2,
+    bytes_in: 0,
+    bytes_out: 10,
+    client_ip: '127.0.0.1',
+    user_agent: 'test',
+    rate_limited: false,
+    idempotency_key: false,
+    idempotent_replayed: false,
+    ...overrides,
+  };
+}

@@ -9,9 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { RequestEvent } from '@gatehouse/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventsOfPost } from '../../testing/event-bodies.js';
+import { eventsOfPost, testEvent } from '../../testing/events.js';
 import { createShipper } from './index.js';
 
 const TICK_MS = 100;
@@ -65,30 +64,6 @@ function fakeCollector() {
   };
 }
 
-const BASE_EVENT: RequestEvent = {
-  request_id: '',
-  trace_id: '',
-  ts_ms: 0,
-  instance: 'gw:1',
-  customer_id: 'cus_b',
-  key_id: 'k',
-  auth_method: 'api_key',
-  method: 'GET',
-  route: '/v1/orders',
-  path: '/v1/orders',
-  status: 200,
-  error_code: '',
-  latency_ms: 1,
-  upstream_latency_ms: 1,
-  bytes_in: 0,
-  bytes_out: 10,
-  client_ip: '127.0.0.1',
-  user_agent: 'test',
-  rate_limited: false,
-  idempotency_key: false,
-  idempotent_replayed: false,
-};
-
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -118,7 +93,7 @@ describe('shipper backlog after a long outage', () => {
       const end = Date.now() + ms;
       while (Date.now() < end) {
         pushed += 1;
-        shipper.push({ ...BASE_EVENT, request_id: `bk_${pushed}`, ts_ms: Date.now() });
+        shipper.push(testEvent({ request_id: `bk_${pushed}`, ts_ms: Date.now() }));
         await new Promise((r) => setTimeout(r, 10));
       }
     };

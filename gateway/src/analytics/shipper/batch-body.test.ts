@@ -1,31 +1,19 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { EventBatchWriter, eventRow, type RequestEvent, readEventBatch } from '@gatehouse/shared';
 import { describe, expect, it } from 'vitest';
+import { testEvent } from '../../testing/events.js';
 import { type BatchBody, countEvents, forDisk, headersFor, withoutEvents } from './batch-body.js';
 
-const event = (i: number): RequestEvent => ({
-  request_id: `req_${i}`,
-  trace_id: '',
-  ts_ms: 1_764_000_000_000 + i,
-  instance: 'gw:1',
-  customer_id: `cus_${i % 2}`,
-  key_id: 'key_1',
-  auth_method: 'api_key',
-  method: 'GET',
-  route: '/v1/orders',
-  path: `/v1/orders?n=${i}`,
-  status: 200,
-  error_code: '',
-  latency_ms: i / 3,
-  upstream_latency_ms: i / 5,
-  bytes_in: 0,
-  bytes_out: i,
-  client_ip: '127.0.0.1',
-  user_agent: 'ü-agent',
-  rate_limited: false,
-  idempotency_key: false,
-  idempotent_replayed: false,
-});
+const event = (i: number): RequestEvent =>
+  testEvent({
+    request_id: `req_${i}`,
+    ts_ms: 1_764_000_000_000 + i,
+    customer_id: `cus_${i % 2}`,
+    path: `/v1/orders?n=${i}`,
+    latency_ms: i / 3,
+    bytes_out: i,
+    user_agent: 'ü-agent',
+  });
 const five = [1, 2, 3, 4, 5].map(event);
 
 function batch(events: RequestEvent[]): Buffer {

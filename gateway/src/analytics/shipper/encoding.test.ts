@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RequestEvent } from '@gatehouse/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventsOfPost } from '../../testing/event-bodies.js';
+import { eventsOfPost, testEvent } from '../../testing/events.js';
 import { createShipper } from './index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -58,30 +58,19 @@ async function receiver({ refuseFirst = 0 } = {}): Promise<{
 }
 
 function event(i: number): RequestEvent {
-  return {
+  return testEvent({
     request_id: `req_${i}`,
-    trace_id: '',
     ts_ms: 1_764_000_000_000 + i,
-    instance: 'gw:1',
     customer_id: `cus_${i % 7}`,
-    key_id: 'key_1',
-    auth_method: 'api_key',
-    method: 'GET',
     route: '/v1/orders/{id}',
     // Long, multi-byte text: events of up to ~5 KB fill a 64 KiB chunk every dozen or so.
     path: `/v1/orders/ord_${i}/${'é東😀'.repeat(i % 400)}`,
-    status: 200,
-    error_code: '',
     latency_ms: i / 7,
     upstream_latency_ms: i / 11,
-    bytes_in: 0,
     bytes_out: i,
-    client_ip: '127.0.0.1',
     user_agent: `agent "quoted" \\ back\tslash \u2028 ${'ü'.repeat(i % 300)}`,
-    rate_limited: false,
     idempotency_key: i % 2 === 0,
-    idempotent_replayed: false,
-  };
+  });
 }
 
 describe('shipper encoding', () => {

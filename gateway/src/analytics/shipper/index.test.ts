@@ -13,6 +13,7 @@ import { loadConfig, type RunningCollector, startCollector } from '@gatehouse/co
 import { type LocalClickHouse, startLocalClickHouse } from '@gatehouse/local-clickhouse';
 import { eventRow, type RequestEvent } from '@gatehouse/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEvent } from '../../testing/events.js';
 import { createShipper, type Shipper } from './index.js';
 
 const TOKEN = 'ingest-token-shipper-test-01';
@@ -45,29 +46,10 @@ async function waitFor(
 let seq = 0;
 function event(): RequestEvent {
   seq += 1;
-  return {
+  return testEvent({
     request_id: `shp_${seq}_${randomBytes(4).toString('hex')}`,
-    trace_id: '',
     ts_ms: Date.now(),
-    instance: 'gw:1',
-    customer_id: 'cus_s',
-    key_id: 'k',
-    auth_method: 'api_key',
-    method: 'GET',
-    route: '/v1/orders',
-    path: '/v1/orders',
-    status: 200,
-    error_code: '',
-    latency_ms: 3,
-    upstream_latency_ms: 2,
-    bytes_in: 0,
-    bytes_out: 10,
-    client_ip: '127.0.0.1',
-    user_agent: 'test',
-    rate_limited: false,
-    idempotency_key: false,
-    idempotent_replayed: false,
-  };
+  });
 }
 
 let chDir: string;
