@@ -20,6 +20,11 @@ export const CollectorErrors = {
     status: 400,
     message: 'The body is not a readable event batch; nothing from it was stored.',
   },
+  unsupported_event_batch_version: {
+    code: 'unsupported_event_batch_version',
+    status: 415,
+    message: 'This collector cannot read this version of the event batch; upgrade the collector.',
+  },
   unsupported_encoding: {
     code: 'unsupported_encoding',
     status: 415,

@@ -117,7 +117,10 @@ export function buildOpenApiDocument(): object {
         ],
         [401, '`unauthorized`'],
         [413, '`payload_too_large`'],
-        [415, '`unsupported_encoding`'],
+        [
+          415,
+          '`unsupported_encoding`, or `unsupported_event_batch_version` (an event batch of a version this collector does not read: senders keep it for an upgraded collector)',
+        ],
         [422, '`invalid_events`'],
         [
           503,

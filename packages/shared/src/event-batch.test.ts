@@ -120,6 +120,7 @@ describe('event batch', () => {
       ok: false,
       message:
         'event batch version 2 is not supported (this collector reads version 1); upgrade the collector',
+      version: 2,
     });
   });
 

@@ -237,7 +237,7 @@ function isCount(v: unknown): v is number {
  */
 export type EventBatchReadResult =
   | { ok: true; events: Record<(typeof REQUEST_EVENT_FIELDS)[number], unknown>[] }
-  | { ok: false; message: string };
+  | { ok: false; message: string /** Set when only the version is unknown. */; version?: number };
 
 class Unreadable extends Error {}
 
@@ -253,6 +253,7 @@ export function readEventBatch(body: Buffer): EventBatchReadResult {
     return {
       ok: false,
       message: `event batch version ${version} is not supported (this collector reads version ${EVENT_BATCH_VERSION}); upgrade the collector`,
+      version,
     };
   }
   const words: string[] = [];

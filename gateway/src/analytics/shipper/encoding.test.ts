@@ -126,7 +126,7 @@ describe('shipper encoding', () => {
       events.map((e) => e.request_id).sort(),
     );
     expect(errors[0]).toBe(
-      'collector answered 415: it predates event batches; upgrade the collectors (batches are kept until then)',
+      'collector answered 415: it cannot read these event batches; upgrade the collectors (batches are kept until then)',
     );
   });
 });

@@ -203,9 +203,9 @@ export function createShipper(options: ShipperOptions): Shipper {
     throw new SendError(`collector answered ${res.statusCode}`, res.statusCode, parsed);
   }
 
-  // 415: a collector from before event batches, met during a rolling upgrade that did not start
-  // with the collectors. Kept and retried (spooled meanwhile) rather than dropped: it passes once
-  // they are upgraded.
+  // 415: a collector that cannot read this gateway's batches (from before event batches, or
+  // before their version), met during a rolling upgrade that did not start with the collectors.
+  // Kept and retried (spooled meanwhile) rather than dropped: it passes once they are upgraded.
   const retryable = (e: SendError) =>
     e.status === undefined ||
     e.status >= 500 ||
@@ -265,7 +265,7 @@ export function createShipper(options: ShipperOptions): Shipper {
         reportError(
           e.status === 415
             ? new SendError(
-                'collector answered 415: it predates event batches; upgrade the collectors (batches are kept until then)',
+                'collector answered 415: it cannot read these event batches; upgrade the collectors (batches are kept until then)',
                 415,
               )
             : err,
