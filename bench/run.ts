@@ -4,6 +4,7 @@ import {
   buildGateway,
   buildHarness,
   DIST_NODE_FLAGS,
+  type Harness,
   gatewayNodeFlags,
 } from './lib/gateway-build.js';
 import { execFileSync } from 'node:child_process';
@@ -50,13 +51,16 @@ import {
   deriveFigures,
   type FixedRateResult,
   type FixedRateRow,
+  formatCodes,
   type MemoryResult,
+  mergeFixedRateRounds,
   type Protocol,
   renderConsole,
   renderMarkdown,
   type RoundSample,
   summarize,
 } from './lib/report.js';
+import { formatMs } from './lib/stats.js';
 import { runWrk } from './lib/wrk.js';
 import {
   CALLGRIND_NODE_FLAGS,
@@ -147,6 +151,16 @@ const LOOP_MONITOR_RESOLUTION_MS = 10;
 /** Id suffix of the modes run from BENCH_AB_GATEWAY (the "before" of an A/B comparison). */
 const AB_SUFFIX = '@base';
 
+/** `4.9 s: 66.7 ms, …`: the `n` slowest 100 ms slices of a fixed-rate run, by when they began. */
+function worstSlices(sliceMaxMs: readonly number[], n: number): string {
+  return sliceMaxMs
+    .map((ms, i) => ({ ms, i }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n)
+    .map(({ ms, i }) => `${(i / 10).toFixed(1)} s: ${formatMs(ms)} ms`)
+    .join(', ');
+}
+
 const log = (s: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
@@ -159,10 +173,17 @@ class Bench {
   upstreamUrl = '';
   collector: { url: string; token?: string; pid: number } | null = null;
   cert = { cert: '', key: '' };
-  /** The compiled gateway harness (plain JavaScript, no tsx), when the gateway runs from dist. */
-  harness: string | null = null;
+  /** The measured bench processes compiled to plain JavaScript (no tsx): see buildHarness. */
+  harness: Harness | null = null;
 
   constructor(readonly cfg: BenchConfig) {}
+
+  /** The command running a bench/ entry: its compiled JavaScript once the harness is built. */
+  script(rel: string, args: string[] = [], nodeFlags: string[] = []): string[] {
+    return this.harness
+      ? [process.execPath, ...nodeFlags, this.harness.path(rel), ...args]
+      : nodeTs(benchPath(rel), args, nodeFlags);
+  }
 
   wanted(id: string): boolean {
     const mode = id.endsWith(AB_SUFFIX) ? id.slice(0, -AB_SUFFIX.length) : id;
@@ -180,7 +201,7 @@ class Bench {
     const upstream = await this.spawn(
       'upstream',
       this.cfg.loadCpu,
-      nodeTs(benchPath('servers/upstream.ts')),
+      this.script('servers/upstream.ts'),
       { NODE_ENV: 'production' },
     );
     this.upstreamUrl = String(upstream.info.url);
@@ -249,7 +270,7 @@ class Bench {
         const p = await this.spawn(
           t.id,
           this.cfg.proxyCpu,
-          nodeTs(benchPath('servers/node-proxy.ts'), [
+          this.script('servers/node-proxy.ts', [
             this.upstreamUrl,
             protocol,
             this.cert.cert,
@@ -366,20 +387,16 @@ class Bench {
         cpu: this.cfg.proxyCpu,
         command: [
           ...(wrap?.prefix ?? []),
-          ...(this.harness
-            ? [
-                process.execPath,
-                ...DIST_NODE_FLAGS,
-                ...nodeFlags,
-                ...(wrap?.nodeFlags ?? []),
-                this.harness,
-                JSON.stringify(opts),
-              ]
-            : nodeTs(
-                benchPath('servers/gateway.ts'),
-                [JSON.stringify(opts)],
-                [...nodeFlags, ...(wrap?.nodeFlags ?? [])],
-              )),
+          ...this.script(
+            'servers/gateway.ts',
+            [JSON.stringify(opts)],
+            [
+              // From src, the compiled harness imports the gateway's TypeScript through tsx.
+              ...(this.cfg.gatewayBuild === 'dist' ? DIST_NODE_FLAGS : ['--import', 'tsx']),
+              ...nodeFlags,
+              ...(wrap?.nodeFlags ?? []),
+            ],
+          ),
         ],
         env: {
           NODE_ENV: 'production',
@@ -613,7 +630,7 @@ class Bench {
   async fixedRate(fullChainRps: number | null): Promise<FixedRateResult> {
     const base = {
       loader:
-        'bench/load/fixed-rate.ts (open loop, node:http/https keep-alive, latency from the scheduled send time)',
+        'bench/load/fixed-rate.ts (open loop over raw keep-alive HTTP/1.1 connections, rate ramped up in the warm-up, latency from the scheduled send time)',
       durationS: this.cfg.fixedRateDurationS,
       connections: this.cfg.connections,
     };
@@ -633,31 +650,44 @@ class Bench {
   async fixedRateRows(
     ids: string[],
     rate: number,
-  ): Promise<{ rows: FixedRateRow[]; addedP99Ms: number | null }> {
+  ): Promise<ReturnType<typeof mergeFixedRateRounds>> {
     // Longer than the wrk warm-up: 50 new TLS connections and the loader's own JIT settle first.
     const warmupS = Math.max(3, this.cfg.warmupS);
-    const rows: FixedRateRow[] = [];
-    for (const id of ids) {
-      const t = this.targets.find((x) => x.id === id);
-      if (!t) continue;
-      if (!t.url || t.unavailable) {
-        rows.push({ id, label: t.label, measured: false, reason: t.unavailable ?? 'not started' });
-        continue;
+    // Rounds as for throughput: one 10 s run's p99 is a handful of its slowest requests, and a
+    // single stall of the machine in it (steal, a neighbour) moved it by tens of ms.
+    const rounds: FixedRateRow[][] = [];
+    for (let round = 0; round < this.cfg.rounds; round++) {
+      const rows: FixedRateRow[] = [];
+      for (const id of ids) {
+        const t = this.targets.find((x) => x.id === id);
+        if (!t) continue;
+        if (!t.url || t.unavailable) {
+          rows.push({
+            id,
+            label: t.label,
+            measured: false,
+            reason: t.unavailable ?? 'not started',
+          });
+          continue;
+        }
+        try {
+          const row = await this.alone(t, () => this.fixedRateRow(t, rate, warmupS, round));
+          rows.push(row);
+        } catch (e) {
+          rows.push({ id, label: t.label, measured: false, reason: firstLine(e) });
+        }
       }
-      try {
-        const row = await this.alone(t, () => this.fixedRateRow(t, rate, warmupS));
-        rows.push(row);
-      } catch (e) {
-        rows.push({ id, label: t.label, measured: false, reason: firstLine(e) });
-      }
+      rounds.push(rows);
     }
-    const p99 = (id: string) => rows.find((r) => r.id === id && r.measured)?.p99Ms ?? null;
-    const gw = p99('gw-full-https');
-    const direct = p99('direct');
-    return { rows, addedP99Ms: gw != null && direct != null ? gw - direct : null };
+    return mergeFixedRateRounds(rounds);
   }
 
-  async fixedRateRow(t: Target, rate: number, warmupS: number): Promise<FixedRateRow> {
+  async fixedRateRow(
+    t: Target,
+    rate: number,
+    warmupS: number,
+    round: number,
+  ): Promise<FixedRateRow> {
     const id = t.id;
     // prom-client resets its event-loop delay monitor on every scrape: this one starts it, and
     // the one after the warm-up starts it again, so the 50 TLS handshakes at the start (several
@@ -677,8 +707,8 @@ class Bench {
       cpu: this.cfg.loadCpu,
       // A young generation big enough that the loader's own GC pauses (mark-compacts ~10 ms
       // each second with the default) do not show up as every target's p99.
-      command: nodeTs(
-        benchPath('load/fixed-rate.ts'),
+      command: this.script(
+        'load/fixed-rate.ts',
         [
           t.url + REQUEST_PATH,
           String(rate),
@@ -700,11 +730,14 @@ class Bench {
     const lag = end?.lag ?? null;
     const fullGcs =
       end?.fullGcs != null && start?.fullGcs != null ? end.fullGcs - start.fullGcs : undefined;
-    const r = p.info as Record<string, number>;
+    const r = p.info as Record<string, number> & {
+      sliceMaxMs?: number[];
+      errorCodes?: Record<string, number>;
+    };
     const sent = rate * (this.cfg.fixedRateDurationS + warmupS);
     const cpuUs = m.cpuMs != null ? (m.cpuMs * 1000) / sent : undefined;
     log(
-      `fixed rate ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${formatCore(' ', m.otherPct, m.stealPct)}`,
+      `fixed rate round ${round + 1}/${this.cfg.rounds} ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${formatCore(' ', m.otherPct, m.stealPct)}${r.errors ? ` errors ${r.errors} (${formatCodes(r.errorCodes ?? {})})` : ''}${r.sliceMaxMs ? `; worst 100 ms slices ${worstSlices(r.sliceMaxMs, 3)}` : ''}`,
     );
     return {
       id,
@@ -714,8 +747,10 @@ class Bench {
       p50Ms: r.p50Ms,
       p99Ms: r.p99Ms,
       errors: r.errors,
+      ...(r.errors && r.errorCodes ? { errorCodes: r.errorCodes } : {}),
       non2xx: r.non2xx,
       serviceP99Ms: r.serviceP99Ms,
+      ...(r.sliceMaxMs ? { sliceMaxMs: r.sliceMaxMs } : {}),
       ...(lag ? { loopLagP99Ms: lag.p99Ms, loopLagMaxMs: lag.maxMs } : {}),
       ...(fullGcs === undefined ? {} : { fullGcs }),
       ...(cpuUs === undefined ? {} : { cpuUsPerRequest: cpuUs }),
@@ -779,7 +814,7 @@ class Bench {
       holder = await spawnPinned({
         name: `hold ${id}`,
         cpu: this.cfg.loadCpu,
-        command: nodeTs(benchPath('load/hold-connections.ts'), [
+        command: this.script('load/hold-connections.ts', [
           t.url + REQUEST_PATH,
           String(connections),
           '3000',
@@ -918,8 +953,8 @@ class Bench {
         cpu: cfg.proxyCpu,
         command: [
           ...prefix,
-          ...nodeTs(
-            benchPath('servers/node-proxy.ts'),
+          ...this.script(
+            'servers/node-proxy.ts',
             [this.upstreamUrl, 'https', this.cert.cert, this.cert.key],
             nodeFlags,
           ),
@@ -1196,12 +1231,12 @@ async function main(): Promise<void> {
     log(
       `settings: ${cfg.rounds} rounds × ${cfg.durationS} s, ${cfg.connections} connections, proxies on cpu ${cfg.proxyCpu}, load on cpu ${cfg.loadCpu}${cfg.quick ? ' (quick)' : ''}`,
     );
+    bench.harness = buildHarness(join(bench.tmp, 'harness'));
     await bench.startBaselines();
     await bench.startCollector();
     if (cfg.gatewayBuild === 'dist') {
       log('building the gateway with tsc (deploy/docker/tsconfig.gateway.json), as deployed');
       buildGateway(cfg.abGatewayDir);
-      bench.harness = buildHarness(join(bench.tmp, 'harness'));
     }
     if (cfg.skip.includes('throughput')) {
       if (cfg.instructions) await writeInstructions(bench);

@@ -4,7 +4,7 @@
 // measures tsx: its esbuild output wraps every closure created per request in `__name(...)`
 // (an Object.defineProperty each), which production code never pays.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -69,15 +69,41 @@ export function buildGateway(snapshotGatewayDir: string | null): void {
   }
 }
 
-/** The harness modules that run inside the gateway process (bench/servers/gateway.ts and its imports). */
-const HARNESS = ['servers/gateway.ts', 'servers/ready.ts', 'lib/processes.ts'];
+/**
+ * The bench processes that run while something is measured (the gateway harness, the upstream,
+ * the bare Node proxy, the loaders), with the modules they import.
+ */
+const HARNESS = [
+  'servers/gateway.ts',
+  'servers/upstream.ts',
+  'servers/node-proxy.ts',
+  'servers/ready.ts',
+  'load/fixed-rate.ts',
+  'load/hold-connections.ts',
+  'lib/processes.ts',
+  'lib/net.ts',
+  'lib/stats.ts',
+  'lib/arrival-schedule.ts',
+  'lib/http1-pool.ts',
+  'lib/http1-reader.ts',
+];
+
+/** The measured bench processes compiled to JavaScript. */
+export interface Harness {
+  /** The compiled file of a bench/ TypeScript entry, e.g. `load/fixed-rate.ts`. */
+  path(rel: string): string;
+}
 
 /**
- * bench/servers/gateway.ts as plain JavaScript in `dir`, so the process under test loads no tsx:
- * tsx's module-hooks thread is a second V8 isolate, whose idle-time full GCs ran on the proxy
- * core in the middle of the latency runs. Returns the entry to run with `DIST_NODE_FLAGS`.
+ * The measured bench processes as plain JavaScript in `dir`, so none of them loads tsx: tsx's
+ * module-hooks thread is a second V8 isolate whose idle-time full GCs (a "reduce" mark-compact with
+ * 12–19 ms steps, ~8 s after start) ran beside the process's own thread, on its core, in the
+ * middle of the latency runs: on the proxy core for the gateway and the bare Node proxy, on the
+ * load core for the upstream and the fixed-rate loader (a 40–100 ms stall of every target's
+ * requests at the same second of each run). `node_modules` links to the repo's, so bare imports
+ * (http-proxy) resolve as from bench/.
  */
-export function buildHarness(dir: string): string {
+export function buildHarness(dir: string): Harness {
   for (const rel of HARNESS) {
     const out = ts.transpileModule(readFileSync(benchPath(rel), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
@@ -87,5 +113,12 @@ export function buildHarness(dir: string): string {
     writeFileSync(file, out);
   }
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-  return join(dir, 'servers', 'gateway.js');
+  if (!existsSync(join(dir, 'node_modules')))
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return {
+    path(rel) {
+      if (!HARNESS.includes(rel)) throw new Error(`bench/${rel} is not in the compiled harness`);
+      return join(dir, rel.replace(/\.ts$/, '.js'));
+    },
+  };
 }

@@ -3,6 +3,8 @@ import {
   type BenchReport,
   type ConfigSpec,
   deriveFigures,
+  type FixedRateRow,
+  mergeFixedRateRounds,
   pairedRatios,
   renderFixedRate,
   renderMarkdown,
@@ -226,6 +228,86 @@ describe('renderFixedRate', () => {
     expect(column).toBeGreaterThan(0);
     expect(cellOf('full chain')).toBe('4');
     expect(cellOf('direct')).toBe('—');
-    expect(md).toContain('**Added p99 latency (full chain − direct): 3.50 ms** (aim ≤ 2 ms) ✗');
+    expect(md).toContain(
+      '**Added p99 latency (full chain − direct, paired by round): 3.50 ms** (aim ≤ 2 ms) ✗',
+    );
+  });
+
+  it("shows a merged row's p99 as median (min–max) over rounds", () => {
+    const merged = mergeFixedRateRounds([
+      [{ id: 'direct', label: 'direct', measured: true, p99Ms: 2 }, fullRow(10)],
+      [{ id: 'direct', label: 'direct', measured: true, p99Ms: 3 }, fullRow(4)],
+      [{ id: 'direct', label: 'direct', measured: true, p99Ms: 1 }, fullRow(5)],
+    ]);
+    const md = renderFixedRate({ ...base, ...merged });
+    expect(md).toContain('| full chain | 1.2k | 2.00 | 5.00 (4.00–10.0) |');
+    expect(md).toContain(
+      '**Added p99 latency (full chain − direct, paired by round): 4.00 (1.00–8.00) ms** (aim ≤ 2 ms) ✗',
+    );
+  });
+});
+
+function fullRow(p99Ms: number, extra: Partial<FixedRateRow> = {}): FixedRateRow {
+  return {
+    id: 'gw-full-https',
+    label: 'full chain',
+    measured: true,
+    achievedRate: 1200,
+    p50Ms: 2,
+    p99Ms,
+    sliceMaxMs: [p99Ms],
+    ...extra,
+  };
+}
+
+describe('mergeFixedRateRounds', () => {
+  it('takes the median of each figure over the rounds and pairs the added p99 within each round', () => {
+    const merged = mergeFixedRateRounds([
+      [
+        { id: 'direct', label: 'direct', measured: true, p99Ms: 2 },
+        fullRow(30, { loopLagMaxMs: 9, errors: 1 }),
+      ],
+      [
+        { id: 'direct', label: 'direct', measured: true, p99Ms: 20 },
+        fullRow(21, { loopLagMaxMs: 3 }),
+      ],
+      [
+        { id: 'direct', label: 'direct', measured: true, p99Ms: 3 },
+        fullRow(5, { loopLagMaxMs: 4, errors: 2 }),
+      ],
+    ]);
+    const full = merged.rows.find((r) => r.id === 'gw-full-https')!;
+    expect(full.p99Ms).toBe(21);
+    expect(full.p99).toEqual({ median: 21, min: 5, max: 30, n: 3 });
+    expect(full.loopLagMaxMs).toBe(4);
+    expect(full.rounds).toBe(3);
+    // Errors add up: every one of them is a failed request.
+    expect(full.errors).toBe(3);
+    // One round's timeline means nothing for a merged row.
+    expect(full.sliceMaxMs).toBeUndefined();
+    // Differences by round are 28, 1 and 2: their median, not 21 − 3 of the medians.
+    expect(merged.addedP99).toEqual({ median: 2, min: 1, max: 28, n: 3 });
+    expect(merged.addedP99Ms).toBe(2);
+  });
+
+  it('keeps a target measured in no round as not measured, with its reason', () => {
+    const merged = mergeFixedRateRounds([
+      [
+        { id: 'direct', label: 'direct', measured: true, p99Ms: 2 },
+        { id: 'gw-full-https', label: 'full chain', measured: false, reason: 'crashed' },
+      ],
+    ]);
+    expect(merged.rows[1]).toMatchObject({ measured: false, reason: 'crashed' });
+    expect(merged.addedP99Ms).toBeNull();
+    expect(merged.addedP99).toBeUndefined();
+  });
+
+  it('merges only the rounds in which a target was measured', () => {
+    const merged = mergeFixedRateRounds([
+      [fullRow(8)],
+      [{ id: 'gw-full-https', label: 'full chain', measured: false, reason: 'timeout' }],
+      [fullRow(6)],
+    ]);
+    expect(merged.rows[0]).toMatchObject({ measured: true, rounds: 2, p99Ms: 7 });
   });
 });

@@ -80,6 +80,8 @@ export interface FixedRateRow {
   p50Ms?: number;
   p99Ms?: number;
   errors?: number;
+  /** Those errors by code (ECONNRESET, …; `no answer` for requests still open at the end). */
+  errorCodes?: Record<string, number>;
   non2xx?: number;
   /** Proxy CPU per request at this rate (warm-up included), µs. */
   cpuUsPerRequest?: number;
@@ -100,6 +102,14 @@ export interface FixedRateRow {
   /** Other work and steal on the proxy core over the run, % of wall time (see RoundSample). */
   proxyCoreOtherPct?: number;
   proxyCoreStealPct?: number;
+  /**
+   * The worst latency among the requests scheduled in each 100 ms of the measured part, ms:
+   * whether the tail is one episode or a pattern. One round's; a merged row leaves it out.
+   */
+  sliceMaxMs?: number[];
+  /** A row merged from several rounds: how many were measured and the spread of their p99s. */
+  rounds?: number;
+  p99?: Spread;
 }
 
 export interface FixedRateResult {
@@ -108,8 +118,10 @@ export interface FixedRateResult {
   durationS: number;
   connections: number;
   rows: FixedRateRow[];
-  /** Gateway full-chain p99 minus the direct p99 at the same rate, ms. */
+  /** Gateway full-chain p99 minus the direct p99 at the same rate, ms: the median over rounds. */
   addedP99Ms: number | null;
+  /** That difference per round (each round runs every target once, in turn), ms. */
+  addedP99?: Spread;
   reason?: string;
 }
 
@@ -351,13 +363,86 @@ export function renderDerivedTable(derived: readonly DerivedFigure[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Rows of several fixed-rate rounds (each round a list of rows, one per target) as one row per
+ * target: the median of each figure over the rounds in which it was measured, the p99's spread, and
+ * the added p99 (full chain − direct) paired within each round, so a slow minute that hits both
+ * rows of one round does not count as the gateway's.
+ */
+export function mergeFixedRateRounds(rounds: readonly (readonly FixedRateRow[])[]): {
+  rows: FixedRateRow[];
+  addedP99Ms: number | null;
+  addedP99?: Spread;
+} {
+  const ids: string[] = [];
+  for (const round of rounds) for (const r of round) if (!ids.includes(r.id)) ids.push(r.id);
+  const rows = ids.map((id): FixedRateRow => {
+    const all = rounds.flatMap((round) => round.filter((r) => r.id === id));
+    const measured = all.filter((r) => r.measured);
+    if (measured.length === 0) return { ...all[0]!, sliceMaxMs: undefined };
+    const med = (pick: (r: FixedRateRow) => number | undefined) => {
+      const values = measured.map(pick).filter((v): v is number => v !== undefined);
+      return values.length ? spread(values).median : undefined;
+    };
+    const row: FixedRateRow = {
+      id,
+      label: measured[0]!.label,
+      measured: true,
+      rounds: measured.length,
+      p99: spread(measured.map((r) => r.p99Ms ?? 0)),
+      errors: measured.reduce((n, r) => n + (r.errors ?? 0), 0),
+      non2xx: measured.reduce((n, r) => n + (r.non2xx ?? 0), 0),
+    };
+    const codes: Record<string, number> = {};
+    for (const r of measured) {
+      for (const [code, n] of Object.entries(r.errorCodes ?? {}))
+        codes[code] = (codes[code] ?? 0) + n;
+    }
+    if (Object.keys(codes).length) row.errorCodes = codes;
+    const figures = [
+      'achievedRate',
+      'p50Ms',
+      'p99Ms',
+      'serviceP99Ms',
+      'loopLagP99Ms',
+      'loopLagMaxMs',
+      'fullGcs',
+      'cpuUsPerRequest',
+      'proxyCoreOtherPct',
+      'proxyCoreStealPct',
+    ] as const;
+    for (const key of figures) {
+      const v = med((r) => r[key]);
+      if (v !== undefined) row[key] = v;
+    }
+    return row;
+  });
+  const added = rounds.flatMap((round) => {
+    const p99 = (id: string) => round.find((r) => r.id === id && r.measured)?.p99Ms;
+    const gw = p99('gw-full-https');
+    const direct = p99('direct');
+    return gw !== undefined && direct !== undefined ? [gw - direct] : [];
+  });
+  if (added.length === 0) return { rows, addedP99Ms: null };
+  const addedP99 = spread(added);
+  return { rows, addedP99Ms: addedP99.median, addedP99 };
+}
+
+/** `ECONNRESET 3, EPIPE 1`: error counts by code, most frequent first. */
+export function formatCodes(codes: Record<string, number>): string {
+  return Object.entries(codes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+}
+
 export function renderFixedRate(f: FixedRateResult | null): string {
   if (!f) return '_Not run._';
   if (f.rate == null) return `_Not measured: ${f.reason ?? 'no gateway maximum rate'}._`;
   const lines = [
-    `Open-loop fixed rate of ${formatRps(f.rate)} req/s (half the full chain's median maximum), ${f.durationS} s, ${f.connections} connections, loader: ${f.loader}.`,
+    `Open-loop fixed rate of ${formatRps(f.rate)} req/s (half the full chain's median maximum), ${f.durationS} s after a ramp-up, ${f.connections} connections, loader: ${f.loader}. Each figure is the median over the rounds (every target once per round, in turn); p99 shows min–max.`,
     '',
-    '| target | achieved req/s | p50 ms | p99 ms | p99 from send ms | event-loop lag p99 / max ms | full GCs | proxy CPU µs/req | proxy core: other / steal % | errors / non-2xx |',
+    '| target | achieved req/s | p50 ms | p99 ms (min–max) | p99 from send ms | event-loop lag p99 / max ms | full GCs | proxy CPU µs/req | proxy core: other / steal % | errors / non-2xx |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of f.rows) {
@@ -366,14 +451,14 @@ export function renderFixedRate(f: FixedRateResult | null): string {
       continue;
     }
     lines.push(
-      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${formatMs(r.p99Ms ?? 0)} | ${r.serviceP99Ms === undefined ? '—' : formatMs(r.serviceP99Ms)} | ${r.loopLagP99Ms === undefined ? '—' : `${formatMs(r.loopLagP99Ms)} / ${formatMs(r.loopLagMaxMs ?? 0)}`} | ${r.fullGcs ?? '—'} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.proxyCoreOtherPct === undefined ? '—' : `${r.proxyCoreOtherPct.toFixed(1)} / ${(r.proxyCoreStealPct ?? 0).toFixed(1)}`} | ${r.errors ?? 0} / ${r.non2xx ?? 0} |`,
+      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${r.p99 ? formatSpread(r.p99, formatMs) : formatMs(r.p99Ms ?? 0)} | ${r.serviceP99Ms === undefined ? '—' : formatMs(r.serviceP99Ms)} | ${r.loopLagP99Ms === undefined ? '—' : `${formatMs(r.loopLagP99Ms)} / ${formatMs(r.loopLagMaxMs ?? 0)}`} | ${r.fullGcs ?? '—'} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.proxyCoreOtherPct === undefined ? '—' : `${r.proxyCoreOtherPct.toFixed(1)} / ${(r.proxyCoreStealPct ?? 0).toFixed(1)}`} | ${r.errors ?? 0}${r.errorCodes ? ` (${cell(formatCodes(r.errorCodes))})` : ''} / ${r.non2xx ?? 0} |`,
     );
   }
   lines.push('');
   lines.push(
     f.addedP99Ms == null
       ? 'Added p99: n/a.'
-      : `**Added p99 latency (full chain − direct): ${formatMs(f.addedP99Ms)} ms** (aim ≤ 2 ms)${mark(f.addedP99Ms <= 2)}.`,
+      : `**Added p99 latency (full chain − direct, paired by round): ${f.addedP99 ? formatSpread(f.addedP99, formatMs) : formatMs(f.addedP99Ms)} ms** (aim ≤ 2 ms)${mark(f.addedP99Ms <= 2)}.`,
   );
   return lines.join('\n');
 }

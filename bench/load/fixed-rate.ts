@@ -3,9 +3,16 @@
 // measures burst queueing rather than latency at a steady rate).
 // Requests are scheduled at exact intervals of 1/rate; latency is measured from the scheduled
 // time, not the send time, so a stalled server cannot hide its stall (coordinated omission).
+// The warm-up ramps the rate up from zero over its first half, then holds it: starting at the
+// full rate, the target's first seconds (TLS handshakes, code not yet optimised) and the loader's
+// own (its heap growing, with 15–25 ms scavenges) built a queue of up to 800 requests that was
+// still draining a second into the measured part, and set some targets' p99 at 300 ms.
+// It sends over raw keep-alive connections (bench/lib/http1-pool.ts), not node:http: the loader
+// shares a core with the upstream, and its own pauses count in every target's latency.
 // Usage: fixed-rate.ts <url> <rate> <durationS> <warmupS> <connections> [headersJson]
 // Prints one `BENCH_READY {json}` line with the result.
-import { keepAliveClient } from '../lib/net.js';
+import { rampedArrivals } from '../lib/arrival-schedule.js';
+import { http1Pool } from '../lib/http1-pool.js';
 import { percentileSorted } from '../lib/stats.js';
 import { announceReady } from '../servers/ready.js';
 
@@ -20,52 +27,45 @@ const warmupMs = Number(warmupS) * 1000;
 const totalMs = warmupMs + Number(durationS) * 1000;
 const connections = Number(connectionsS);
 const headers = headersJson ? (JSON.parse(headersJson) as Record<string, string>) : {};
-const { target, agent, request } = keepAliveClient(url, connections);
+const pool = http1Pool(url, connections, headers);
 
-const total = Math.floor((rate * totalMs) / 1000);
+const { total, offsetMs: scheduledOffset } = rampedArrivals(rate, warmupMs / 2, totalMs);
 const latencies = new Float64Array(total);
 const serviceTimes = new Float64Array(total);
+// The worst latency of the requests scheduled in each 100 ms of the measured part: whether a tail
+// is one episode or a pattern (and its period) is the first question about it.
+const SLICE_MS = 100;
+const sliceMax = new Float64Array(Math.ceil((totalMs - warmupMs) / SLICE_MS) + 1);
 let recorded = 0;
 let sent = 0;
 let done = 0;
 let errors = 0;
+/** Socket errors by code (ECONNRESET, …): which kind of failure, not only how many. */
+const errorCodes: Record<string, number> = {};
 let non2xx = 0;
 const start = performance.now();
 
-function fire(index: number, scheduledAt: number): void {
+function fire(scheduledAt: number): void {
   const sentAt = performance.now();
-  const req = request(
-    {
-      agent,
-      host: target.hostname,
-      port: target.port,
-      path: target.pathname + target.search,
-      method: 'GET',
-      headers,
-    },
-    (res) => {
-      res.on('data', () => {});
-      res.on('end', () => {
-        const now = performance.now();
-        if ((res.statusCode ?? 0) >= 400) non2xx++;
-        if (scheduledAt - start >= warmupMs) {
-          latencies[recorded] = now - scheduledAt;
-          serviceTimes[recorded] = now - sentAt;
-          recorded++;
-        }
-        finish();
-      });
-    },
-  );
-  // TCP_NODELAY as wrk sets it: with Nagle on, a small write waiting behind an unacknowledged one
-  // meets the peer's delayed ACK (40 ms on Linux), a stall that is the loader's, not the target's.
-  req.setNoDelay(true);
-  req.on('error', () => {
-    errors++;
+  pool.send((status, error) => {
+    if (status === null) {
+      errors++;
+      const code = error ?? 'unknown';
+      errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+      finish();
+      return;
+    }
+    const now = performance.now();
+    if (status >= 400) non2xx++;
+    if (scheduledAt - start >= warmupMs) {
+      latencies[recorded] = now - scheduledAt;
+      const slice = Math.floor((scheduledAt - start - warmupMs) / SLICE_MS);
+      if (now - scheduledAt > sliceMax[slice]!) sliceMax[slice] = now - scheduledAt;
+      serviceTimes[recorded] = now - sentAt;
+      recorded++;
+    }
     finish();
   });
-  req.end();
-  void index;
 }
 
 function finish(): void {
@@ -74,10 +74,9 @@ function finish(): void {
 }
 
 function tick(): void {
-  const now = performance.now();
-  const due = Math.min(total, Math.floor(((now - start) * rate) / 1000));
-  while (sent < due) {
-    fire(sent, start + (sent * 1000) / rate);
+  const elapsed = performance.now() - start;
+  while (sent < total && scheduledOffset(sent) <= elapsed) {
+    fire(start + scheduledOffset(sent));
     sent++;
   }
   if (sent < total) setTimeout(tick, 1);
@@ -92,20 +91,24 @@ function report(): void {
     achievedRate: recorded / elapsedS,
     requests: recorded,
     errors,
+    errorCodes,
     non2xx,
     p50Ms: recorded ? percentileSorted(lat, 50) : null,
     p99Ms: recorded ? percentileSorted(lat, 99) : null,
     p999Ms: recorded ? percentileSorted(lat, 99.9) : null,
     maxMs: recorded ? lat[lat.length - 1] : null,
     serviceP99Ms: recorded ? percentileSorted(svc, 99) : null,
+    sliceMs: SLICE_MS,
+    sliceMaxMs: Array.from(sliceMax, (v) => Math.round(v * 10) / 10),
   });
-  agent.destroy();
+  pool.close();
   process.exit(0);
 }
 
 // Safety net: a server that stops answering must not hang the benchmark.
 setTimeout(() => {
   errors += total - done;
+  errorCodes['no answer'] = total - done;
   report();
 }, totalMs + 30_000).unref();
 

@@ -6,6 +6,7 @@
 // timed out), then `BENCH_READY {"phase":"done",…}` at the end.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { Http1ResponseReader } from '../lib/http1-reader.js';
 import { announceReady } from '../servers/ready.js';
 
 const [url, nS, intervalS, holdS, headersJson] = process.argv.slice(2);
@@ -34,13 +35,13 @@ let non2xx = 0;
 let errors = 0;
 const sockets: Socket[] = [];
 
-/** One connection: request, read one response (headers + content-length body), repeat. */
+/** One connection: request, read one response, repeat. */
 function startConnection(onUp: () => void): void {
   const socket = tls
     ? tlsConnect({ host: target.hostname, port, rejectUnauthorized: false })
     : netConnect({ host: target.hostname, port });
   sockets.push(socket);
-  let buf: Buffer = Buffer.alloc(0);
+  const reader = new Http1ResponseReader();
   let up = false;
   const send = () => {
     if (!socket.destroyed) socket.write(request);
@@ -51,16 +52,17 @@ function startConnection(onUp: () => void): void {
     send();
   });
   socket.on('data', (chunk: Buffer) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    for (;;) {
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buf.subarray(0, end).toString('latin1');
-      const len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-      if (buf.length < end + 4 + len) return;
-      buf = buf.subarray(end + 4 + len);
+    let statuses: number[];
+    try {
+      statuses = reader.push(chunk);
+    } catch {
+      errors++;
+      socket.destroy();
+      return;
+    }
+    for (const status of statuses) {
       responses++;
-      if (!/^HTTP\/1\.1 2/.test(head)) non2xx++;
+      if (status < 200 || status >= 300) non2xx++;
       if (!up) {
         up = true;
         onUp();
