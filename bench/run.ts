@@ -651,8 +651,11 @@ class Bench {
     ids: string[],
     rate: number,
   ): Promise<ReturnType<typeof mergeFixedRateRounds>> {
-    // Longer than the wrk warm-up: 50 new TLS connections and the loader's own JIT settle first.
-    const warmupS = Math.max(3, this.cfg.warmupS);
+    // Longer than the wrk warm-up. A target comes to its fixed-rate run after a minute idle while
+    // the others ran, and a gateway then spent its first ~2 s recompiling (V8's compiler threads
+    // took 20–55 % of its core) with its loop saturated, a queue still draining 3 s in. The loader
+    // ramps up over the first half of this and holds the full rate over the second.
+    const warmupS = Math.max(6, this.cfg.warmupS);
     // Rounds as for throughput: one 10 s run's p99 is a handful of its slowest requests, and a
     // single stall of the machine in it (steal, a neighbour) moved it by tens of ms.
     const rounds: FixedRateRow[][] = [];
