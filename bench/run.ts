@@ -1278,8 +1278,8 @@ async function main(): Promise<void> {
     bench.notes.push(
       "Every gateway mode is `startGateway()` itself with the gateway's `dataPlane` setting (`full`, `no-capture`, `forward-only`). * Over plain HTTP a `node:http` server in the gateway process serves the gateway's own request listener (`handleRequest`), since the gateway's plain-HTTP port answers 426 by design.",
       cfg.gatewayBuild === 'dist'
-        ? 'The gateway runs compiled by tsc with the production tsconfig, as deployed; the other Node servers (upstream, bare proxy, loaders, collector) run TypeScript through tsx (about 30 MB of the idle RSS of each).'
-        : 'All Node servers, the gateway included (BENCH_GATEWAY_BUILD=src), run TypeScript through tsx (about 30 MB of the idle RSS of each Node process).',
+        ? 'The gateway runs compiled by tsc with the production tsconfig, as deployed; the upstream, the bare Node proxy and the loaders run transpiled to plain JavaScript (no tsx), the collector through tsx.'
+        : 'The gateway runs its TypeScript through tsx (BENCH_GATEWAY_BUILD=src); the upstream, the bare Node proxy and the loaders run transpiled to plain JavaScript, the collector through tsx.',
     );
     const report: BenchReport = {
       date: new Date().toISOString(),
