@@ -99,13 +99,6 @@ export class EventBatchWriter {
     this.pos = HEADER_BYTES;
   }
 
-  /** Bytes written so far. */
-  get byteLength(): number {
-    let n = this.pos;
-    for (const b of this.done) n += b.length;
-    return n;
-  }
-
   append(e: RequestEvent): void {
     if (
       !isCount(e.ts_ms) ||
