@@ -26,6 +26,14 @@ interface Connection {
   inFlight: OnResponse | null;
 }
 
+/** The bytes of `GET <url>` over HTTP/1.1 with keep-alive (the default) and `headers`. */
+export function http1GetRequest(target: URL, headers: Record<string, string>): Buffer {
+  const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  return Buffer.from(
+    `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${lines.join('')}\r\n`,
+  );
+}
+
 export function http1Pool(
   url: string,
   maxConnections: number,
@@ -34,13 +42,7 @@ export function http1Pool(
   const target = new URL(url);
   const tls = target.protocol === 'https:';
   const port = Number(target.port || (tls ? 443 : 80));
-  const request = Buffer.from(
-    `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${Object.entries(
-      headers,
-    )
-      .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('')}\r\n`,
-  );
+  const request = http1GetRequest(target, headers);
   const connections = new Set<Connection>();
   // First in, first out: every connection stays in use, so none idles into the server's
   // keep-alive timeout and meets a close while a request is on its way (the agent reuses the
@@ -66,10 +68,20 @@ export function http1Pool(
     const at = idle.indexOf(c);
     if (at >= 0) idle.splice(at, 1);
     c.socket.destroy();
-    const lost = c.inFlight;
+    // A connection that never came up was opened for the oldest waiting request: that one fails
+    // with the cause (a refused port fails every request, one connection attempt each, as the
+    // agent does, instead of reconnecting forever).
+    const lost = c.inFlight ?? (c.ready ? null : (waiting.shift() ?? null));
     c.inFlight = null;
     lost?.(null, why);
-    if (!closed && waiting.length > 0) open();
+    if (!closed && waiting.length > connecting()) open();
+  }
+
+  /** Connections still being set up: each will take a waiting request when it is. */
+  function connecting(): number {
+    let n = 0;
+    for (const c of connections) if (!c.ready) n++;
+    return n;
   }
 
   function open(): void {

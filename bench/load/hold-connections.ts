@@ -6,6 +6,7 @@
 // timed out), then `BENCH_READY {"phase":"done",…}` at the end.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { http1GetRequest } from '../lib/http1-pool.js';
 import { Http1ResponseReader } from '../lib/http1-reader.js';
 import { announceReady } from '../servers/ready.js';
 
@@ -20,13 +21,7 @@ const holdMs = Number(holdS) * 1000;
 const headers = headersJson ? (JSON.parse(headersJson) as Record<string, string>) : {};
 const tls = target.protocol === 'https:';
 const port = Number(target.port || (tls ? 443 : 80));
-const request = Buffer.from(
-  `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${Object.entries(
-    headers,
-  )
-    .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join('')}\r\n`,
-);
+const request = http1GetRequest(target, headers);
 
 let open = 0;
 let peakOpen = 0;
