@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   type BenchReport,
   type ConfigSpec,
+  costFigure,
   deriveFigures,
   type FixedRateRow,
   mergeFixedRateRounds,
   pairedRatios,
+  ratioFigure,
+  renderDerivedTable,
   renderFixedRate,
   renderMarkdown,
   renderThroughputTable,
@@ -309,5 +312,36 @@ describe('mergeFixedRateRounds', () => {
       [fullRow(6)],
     ]);
     expect(merged.rows[0]).toMatchObject({ measured: true, rounds: 2, p99Ms: 7 });
+  });
+});
+
+describe('figures against an aim', () => {
+  const s = (median: number, min: number, max: number, n = 8) => ({ median, min, max, n });
+
+  it('says when the rounds fell on both sides of a ratio aim', () => {
+    const crossing = ratioFigure('full chain vs Node proxy', s(1.23, 0.72, 1.52), 1);
+    expect(crossing).toMatchObject({ met: true, unsettled: true });
+    expect(renderDerivedTable([crossing])).toContain('✓ (rounds on both sides of the aim)');
+    const clear = ratioFigure('full chain vs Node proxy', s(1.23, 1.01, 1.52), 1);
+    expect(clear).toMatchObject({ met: true, unsettled: false });
+    expect(renderDerivedTable([clear])).not.toContain('both sides');
+  });
+
+  it('reads a cost range from the ratios the other way round', () => {
+    // Ratios 0.61–1.10 are costs of −10 % to 39 %: across a 15 % aim.
+    expect(costFigure('policies', s(0.77, 0.61, 1.1), 0.15)).toMatchObject({
+      met: false,
+      unsettled: true,
+    });
+    // Ratios 0.9–0.99 are costs of 1–10 %: all under it.
+    expect(costFigure('capture', s(0.95, 0.9, 0.99), 0.15)).toMatchObject({
+      met: true,
+      unsettled: false,
+    });
+  });
+
+  it('does not call one round unsettled, nor a figure without an aim', () => {
+    expect(ratioFigure('x', s(1, 1, 1, 1), 1).unsettled).toBe(false);
+    expect(costFigure('TLS', s(0.7, 0.6, 0.9), null).unsettled).toBe(false);
   });
 });

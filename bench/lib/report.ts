@@ -69,6 +69,12 @@ export interface DerivedFigure {
   value: string;
   aim: string;
   met: boolean | null;
+  /**
+   * The rounds fell on both sides of the aim: the median's ✓ or ✗ is this run's reading, not a
+   * settled result (on the project's VM one run's 3 rounds read 0.74× where 8 rounds minutes
+   * later read 1.23×).
+   */
+  unsettled?: boolean;
 }
 
 export interface FixedRateRow {
@@ -267,6 +273,7 @@ export function ratioFigure(name: string, r: Spread | null, aim: number): Derive
     ),
     aim: `≥ ${aim.toFixed(2)}×`,
     met: r == null ? null : r.median >= aim,
+    unsettled: r != null && r.n > 1 && r.min < aim && r.max >= aim,
   };
 }
 
@@ -282,6 +289,8 @@ export function costFigure(name: string, r: Spread | null, aim: number | null): 
     ),
     aim: aim == null ? '(information)' : `≤ ${Math.round(aim * 100)} %`,
     met: r == null || aim == null ? null : 1 - r.median <= aim,
+    // The cost of a round is 1 − its ratio: the highest ratio is the lowest cost.
+    unsettled: r != null && aim != null && r.n > 1 && 1 - r.max <= aim && 1 - r.min > aim,
   };
 }
 
@@ -359,7 +368,10 @@ export function renderThroughputTable(configs: readonly ConfigResult[]): string 
 
 export function renderDerivedTable(derived: readonly DerivedFigure[]): string {
   const lines = ['| figure | value | aim |', '|---|---:|---|'];
-  for (const d of derived) lines.push(`| ${cell(d.name)} | ${d.value}${mark(d.met)} | ${d.aim} |`);
+  for (const d of derived) {
+    const unsettled = d.unsettled ? ' (rounds on both sides of the aim)' : '';
+    lines.push(`| ${cell(d.name)} | ${d.value}${mark(d.met)}${unsettled} | ${d.aim} |`);
+  }
   return lines.join('\n');
 }
 
