@@ -80,6 +80,20 @@ describe('http1Pool', () => {
     expect(pool.opened).toBe(2);
   });
 
+  it('opens a new connection when the server says it closes one, losing no request', async () => {
+    let n = 0;
+    const url = await serve((_req, res) => {
+      // Every third response ends its connection, as a draining server's do.
+      if (++n % 3 === 0) res.setHeader('connection', 'close');
+      res.end('{}');
+    });
+    const pool = http1Pool(url, 2);
+    const results = await sendAll(pool, 30);
+    pool.close();
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(pool.opened).toBeGreaterThan(2);
+  });
+
   it('reports a refused connection by its code', async () => {
     const url = await serve((_req, res) => res.end());
     server!.close();

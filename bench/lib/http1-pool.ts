@@ -117,6 +117,11 @@ export function http1Pool(
         }
         c.inFlight = null;
         done(status);
+        // The server said it ends this connection: a request sent on it now would be lost.
+        if (c.reader.closeAfterLast) {
+          drop(c, 'closed');
+          return;
+        }
         release(c);
       }
     });

@@ -39,6 +39,14 @@ describe('Http1ResponseReader', () => {
     }
   });
 
+  it('says when the server will close the connection after a response', () => {
+    const reader = new Http1ResponseReader();
+    reader.push(Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}'));
+    expect(reader.closeAfterLast).toBe(true);
+    reader.push(Buffer.from(json(200, '{}')));
+    expect(reader.closeAfterLast).toBe(false);
+  });
+
   it('says when a response is cut short', () => {
     const whole = json(200, '{"ok":true}');
     const { statuses, reader } = readInPieces(whole.slice(0, -3), 5);

@@ -26,6 +26,9 @@ export class Http1ResponseReader {
   private buf: Buffer = Buffer.alloc(0);
   private state: State = { kind: 'head' };
   private status = 0;
+  private close = false;
+  /** The last response that ended said `Connection: close`: the server ends the connection. */
+  closeAfterLast = false;
 
   push(chunk: Buffer): ResponseStatuses {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
@@ -43,6 +46,7 @@ export class Http1ResponseReader {
         const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
         if (!m) throw new Error(`not an HTTP/1.x response: ${JSON.stringify(head.slice(0, 40))}`);
         this.status = Number(m[1]);
+        this.close = /\r\nconnection:[^\r]*\bclose\b/i.test(head);
         if (/\r\ntransfer-encoding:[^\r]*chunked/i.test(head)) {
           this.state = { kind: 'chunk-size' };
           continue;
@@ -50,6 +54,7 @@ export class Http1ResponseReader {
         const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
         const left = length ? Number(length[1]) : 0;
         if (left === 0) {
+          this.closeAfterLast = this.close;
           done.push(this.status);
           continue;
         }
@@ -68,6 +73,7 @@ export class Http1ResponseReader {
         if (s.kind === 'chunk-data') this.state = { kind: 'chunk-size' };
         else {
           this.state = { kind: 'head' };
+          this.closeAfterLast = this.close;
           done.push(this.status);
         }
       } else if (s.kind === 'chunk-size') {
@@ -84,6 +90,7 @@ export class Http1ResponseReader {
         this.buf = this.buf.subarray(end + CRLF.length);
         if (end === 0) {
           this.state = { kind: 'head' };
+          this.closeAfterLast = this.close;
           done.push(this.status);
         }
       }
