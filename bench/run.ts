@@ -174,15 +174,13 @@ class Bench {
   collector: { url: string; token?: string; pid: number } | null = null;
   cert = { cert: '', key: '' };
   /** The measured bench processes compiled to plain JavaScript (no tsx): see buildHarness. */
-  harness: Harness | null = null;
+  readonly harness: Harness = buildHarness(join(this.tmp, 'harness'));
 
   constructor(readonly cfg: BenchConfig) {}
 
-  /** The command running a bench/ entry: its compiled JavaScript once the harness is built. */
+  /** The command running a bench/ entry from its compiled JavaScript. */
   script(rel: string, args: string[] = [], nodeFlags: string[] = []): string[] {
-    return this.harness
-      ? [process.execPath, ...nodeFlags, this.harness.path(rel), ...args]
-      : nodeTs(benchPath(rel), args, nodeFlags);
+    return [process.execPath, ...nodeFlags, this.harness.path(rel), ...args];
   }
 
   wanted(id: string): boolean {
@@ -1234,7 +1232,6 @@ async function main(): Promise<void> {
     log(
       `settings: ${cfg.rounds} rounds × ${cfg.durationS} s, ${cfg.connections} connections, proxies on cpu ${cfg.proxyCpu}, load on cpu ${cfg.loadCpu}${cfg.quick ? ' (quick)' : ''}`,
     );
-    bench.harness = buildHarness(join(bench.tmp, 'harness'));
     await bench.startBaselines();
     await bench.startCollector();
     if (cfg.gatewayBuild === 'dist') {

@@ -230,7 +230,12 @@ function isCount(v: unknown): v is number {
  */
 export type EventBatchReadResult =
   | { ok: true; events: Record<(typeof REQUEST_EVENT_FIELDS)[number], unknown>[] }
-  | { ok: false; message: string /** Set when only the version is unknown. */; version?: number };
+  | {
+      ok: false;
+      message: string;
+      /** Set when only the version is unknown: a newer layout, not a corrupt body. */
+      version?: number;
+    };
 
 class Unreadable extends Error {}
 
