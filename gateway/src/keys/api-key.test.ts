@@ -114,4 +114,16 @@ describe('api key format', () => {
       }),
     );
   });
+
+  it('compares only from the given index on, for strings of one length', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.nat(20), (a, b, from) => {
+        expect(constantTimeEqualStrings(a, b, from)).toBe(
+          a.length === b.length && a.slice(from) === b.slice(from),
+        );
+      }),
+    );
+    expect(constantTimeEqualStrings('gh_A_secret', 'gh_B_secret', 5)).toBe(true);
+    expect(constantTimeEqualStrings('gh_A_secret', 'gh_A_secreT', 5)).toBe(false);
+  });
 });

@@ -114,15 +114,19 @@ export function hashSecretBytes(secret: string): Buffer {
 }
 
 /**
- * Whether two strings are equal, in time that depends only on the length: every character is
- * compared, no early exit. For presented keys, whose length is fixed and public.
+ * Whether two strings are equal from index `from` on, in time that depends only on the length:
+ * every character is compared, no early exit. For presented keys, whose length is fixed and
+ * public; `from` skips a part the caller already knows is equal (a key's prefix and id).
  */
-export function constantTimeEqualStrings(a: string, b: string): boolean {
+export function constantTimeEqualStrings(a: string, b: string, from = 0): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  for (let i = from; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
+
+/** Where a key's text after `gh_live_<keyId>` starts: its separator, secret and checksum. */
+export const KEY_SECRET_OFFSET = KEY_PREFIX.length + KEY_ID_LENGTH;
 
 /** The key id of a string shaped like a key (prefix and length only; nothing else checked). */
 export function keyIdOfKeyShaped(raw: string): string | undefined {

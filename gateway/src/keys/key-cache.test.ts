@@ -176,6 +176,9 @@ describe('key cache logic', () => {
     expect(cache.verify(good.key).ok).toBe(true);
     await cache.refresh();
     expect(cache.planFor('cus_a')?.requests_per_minute).toBe(5);
+    // A key verified before the plan changed answers with the new plan.
+    const after = cache.verify(good.key);
+    expect(after.ok && after.key.plan.requests_per_minute).toBe(5);
     expect(store.reads).toEqual([undefined, '1', '2']);
     // Force a full read: a key missing from it is forgotten.
     const full = createKeyCache(scriptedStore([snapshot(), { ...snapshot(), keys: [] }]), {
@@ -239,6 +242,8 @@ describe.each(testBackends('cache'))('key cache on $name', (backend) => {
 
     await store.updateCustomer(customerId, { plan: 'free' });
     await eventually(() => cache.planFor(customerId)?.name === 'free');
+    const moved = cache.verify(key);
+    expect(moved.ok && moved.key.plan.name).toBe('free');
 
     await store.setCustomerDisabled(customerId, true);
     await eventually(() => !cache.verify(key).ok);

@@ -1,5 +1,6 @@
 import {
   constantTimeEqualStrings,
+  KEY_SECRET_OFFSET,
   keyIdOfKeyShaped,
   parseApiKey,
   secretMatches,
@@ -125,6 +126,12 @@ interface CachedKey {
    * serialised, logged or shipped.
    */
   verified: string | undefined;
+  /**
+   * The last success answered for this entry and the plan it names: every request of a busy
+   * key gets the same frozen answer while the plan object is the same (a refresh that changes
+   * the plan makes a new plan object), instead of two new objects each time.
+   */
+  passed: { ok: true; key: AuthenticatedKey } | undefined;
   scopes: string[];
   expiresAt: number | null;
   revokedAt: number | null;
@@ -164,6 +171,7 @@ function apply(state: State, data: KeyData): void {
       expiresAt: k.expiresAt,
       revokedAt: k.revokedAt,
       verified: undefined,
+      passed: undefined,
     });
   }
 }
@@ -233,7 +241,8 @@ export function createKeyCache(store: KeyStore, opts: KeyCacheOptions): KeyCache
       if (
         entry === undefined ||
         entry.verified === undefined ||
-        !constantTimeEqualStrings(rawKey, entry.verified)
+        // The prefix and the key id (the map key) are equal already: compare what follows.
+        !constantTimeEqualStrings(rawKey, entry.verified, KEY_SECRET_OFFSET)
       ) {
         const parsed = parseApiKey(rawKey);
         if (!parsed) return { ok: false, reason: 'malformed' };
@@ -251,10 +260,18 @@ export function createKeyCache(store: KeyStore, opts: KeyCacheOptions): KeyCache
       if (customer.disabled) return { ok: false, reason: 'customer_disabled' };
       const plan = state.plans.get(customer.plan);
       if (!plan) return { ok: false, reason: 'unknown' };
-      return {
-        ok: true,
-        key: { keyId: entry.keyId, customerId: entry.customerId, plan, scopes: entry.scopes },
-      };
+      if (entry.passed?.key.plan !== plan) {
+        entry.passed = Object.freeze({
+          ok: true,
+          key: Object.freeze({
+            keyId: entry.keyId,
+            customerId: entry.customerId,
+            plan,
+            scopes: entry.scopes,
+          }),
+        });
+      }
+      return entry.passed;
     },
     planFor(customerId: string): Plan | undefined {
       const customer = state.customers.get(customerId);

@@ -35,6 +35,9 @@ describe('request-id policy', () => {
     policy(fresh);
     expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(fresh.traceId).not.toBe('0'.repeat(32));
+    expect(fresh.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(fresh.traceId).not.toContain(fresh.spanId);
+    expect(fresh.traceFlags).toBe('01');
     expect(outgoingTraceparent(ctx.traceId, ctx.spanId, ctx.traceFlags)).toMatch(/^00-4bf9.*-01$/);
   });
 

@@ -52,7 +52,8 @@ export function createMemoryStore(
         }
       }
       if (allowed) {
-        for (const [i, l] of request.limits.entries()) tats.set(l.key, newTats[i]!);
+        for (let i = 0; i < request.limits.length; i++)
+          tats.set(request.limits[i]!.key, newTats[i]!);
         if (q && entry) {
           entry.count++;
           quotas.set(q.key, entry);
