@@ -82,6 +82,26 @@ describe('forwarding', () => {
     expect(payload).toMatchObject({ sub: customerId, key_id: keyId });
   });
 
+  it("sends the upstream one request id, one trace and the gateway's forwarding headers, never the client's copies", async () => {
+    await gw.call('GET', '/v1/orders/43', {
+      headers: {
+        authorization: `Bearer ${key}`,
+        'x-request-id': 'client-req-7',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'http',
+        cookie: 'a=1',
+      },
+    });
+    const h = lastSeen().headers;
+    // A well-formed client id is kept, and appears once (a duplicate would arrive joined).
+    expect(h['x-request-id']).toBe('client-req-7');
+    expect(h['x-forwarded-host']).not.toBe('evil.example');
+    expect(h['x-forwarded-proto']).toBe('https');
+    expect(h['x-forwarded-for']).toBe('127.0.0.1');
+    expect(h.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(h.cookie).toBe('a=1');
+  });
+
   it('never lets a client-sent identity header reach the upstream', async () => {
     const forged = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ2aWN0aW0ifQ.';
     const res = await gw.call('GET', '/openapi.json', {

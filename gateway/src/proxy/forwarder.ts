@@ -54,6 +54,8 @@ const HOP_BY_HOP = new Set([
  * Request headers never forwarded: the caller's credentials (the upstream gets the gateway's
  * identity token instead, so a key never travels further than it must) and any identity
  * header a client made up: the only identity the upstream sees is one the gateway signed.
+ * The forwarding, request-id and trace headers are not copied either: the gateway writes its
+ * own (`x-forwarded-for` extended with the client's address).
  */
 function isStrippedRequestHeader(name: string): boolean {
   return (
@@ -64,6 +66,8 @@ function isStrippedRequestHeader(name: string): boolean {
     name.startsWith('x-gatehouse-') ||
     name === 'x-forwarded-proto' ||
     name === 'x-forwarded-host' ||
+    name === 'x-forwarded-for' ||
+    name === 'x-request-id' ||
     name === 'traceparent'
   );
 }
@@ -78,29 +82,39 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
   return list.length > 0 ? new Set(list) : undefined;
 }
 
-export function upstreamRequestHeaders(
-  ctx: RequestContext,
-  signer: IdentitySigner,
-): Record<string, string | string[]> {
+/**
+ * The request's headers for the upstream, as undici's flat `[name, value, …]` list: a list
+ * rather than an object built per request, for the same reason as `responseHeaders`.
+ */
+export function upstreamRequestHeaders(ctx: RequestContext, signer: IdentitySigner): string[] {
   const inHeaders = ctx.req.headers;
   const extraHop = connectionListed(inHeaders.connection);
-  const out: Record<string, string | string[]> = {};
+  const out: string[] = [];
   for (const name in inHeaders) {
     if (isStrippedRequestHeader(name) || extraHop?.has(name)) continue;
     const value = inHeaders[name];
-    if (value !== undefined) out[name] = value;
+    if (typeof value === 'string') out.push(name, value);
+    // Only `set-cookie` arrives as a list (Node joins the rest): one line per value, as sent.
+    else if (value !== undefined) for (const v of value) out.push(name, v);
   }
   const prior = inHeaders['x-forwarded-for'];
-  out['x-forwarded-for'] = prior ? `${prior}, ${ctx.clientIp}` : ctx.clientIp;
-  out['x-forwarded-proto'] = ctx.secure ? 'https' : 'http';
-  if (inHeaders.host) out['x-forwarded-host'] = inHeaders.host;
-  out['x-request-id'] = ctx.requestId;
-  out.traceparent = outgoingTraceparent(ctx.traceId, ctx.spanId, ctx.traceFlags);
+  out.push(
+    'x-forwarded-for',
+    prior ? `${prior}, ${ctx.clientIp}` : ctx.clientIp,
+    'x-forwarded-proto',
+    ctx.secure ? 'https' : 'http',
+  );
+  if (inHeaders.host) out.push('x-forwarded-host', inHeaders.host);
+  out.push(
+    'x-request-id',
+    ctx.requestId,
+    'traceparent',
+    outgoingTraceparent(ctx.traceId, ctx.spanId, ctx.traceFlags),
+  );
   if (ctx.caller) {
-    out[IDENTITY_HEADER] = signer.tokenFor(
-      ctx.caller.customerId,
-      ctx.caller.keyId,
-      ctx.caller.scopes,
+    out.push(
+      IDENTITY_HEADER,
+      signer.tokenFor(ctx.caller.customerId, ctx.caller.keyId, ctx.caller.scopes),
     );
   }
   return out;
