@@ -16,6 +16,7 @@ import { createKeyCache, type KeyCache } from './keys/key-cache.js';
 import { createDataPlane, type LocalHandler } from './listener/data-plane.js';
 import { createPlainServer, createTlsServer, drain, listen } from './listener/servers.js';
 import { loadTlsMaterial, reloadTlsMaterial } from './listener/tls.js';
+import { newTicketSecret, rotateTicketKeys } from './listener/tls-tickets.js';
 import { createLogger, type Logger } from './logger.js';
 import { gatewayAdminRoutes } from './metrics/admin-routes.js';
 import { clusterMetricsSource } from './metrics/cluster-metrics.js';
@@ -275,6 +276,8 @@ export async function startGateway(
     });
 
     const https = createTlsServer(tls, config.timeouts, handler);
+    const tickets = rotateTicketKeys(https, config.tls.ticketSecret ?? newTicketSecret());
+    cleanups.push(() => tickets.stop());
     const httpsPort = await listen(https as unknown as Server, config.httpsPort, config.host);
     cleanups.push(() => {
       draining = true;
@@ -353,7 +356,14 @@ export async function startGateway(
       reloadTls() {
         try {
           tls = reloadTlsMaterial(tls);
-          https.setSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' });
+          // A new context would start with fresh ticket keys: keep the current ones, or no
+          // session issued before the reload resumes (here, or on the other workers and hosts).
+          https.setSecureContext({
+            cert: tls.cert,
+            key: tls.key,
+            minVersion: 'TLSv1.2',
+            ticketKeys: https.getTicketKeys(),
+          });
           logger.info({ cert: tls.certPath }, 'reloaded TLS certificate');
         } catch (error) {
           logger.error({ err: error }, 'TLS reload failed; keeping the current certificate');

@@ -114,7 +114,19 @@ export const ConfigSchema = z
     adminHost: z.string().min(1).default('127.0.0.1'),
     adminPort: port.default(8444),
     tls: z
-      .object({ certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
+      .object({
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+        /**
+         * Session-ticket keys are derived from it, so every process and host given the same
+         * secret resumes each other's TLS sessions. Unset: the gateway makes one per start,
+         * shared by its cluster workers.
+         */
+        ticketSecret: z
+          .string()
+          .min(32, 'GATEWAY_TLS_TICKET_SECRET must be at least 32 characters')
+          .optional(),
+      })
       .strict()
       .default({})
       .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
@@ -281,6 +293,7 @@ const ENV_KEYS: Record<string, string> = {
   GATEWAY_ADMIN_PORT: 'adminPort',
   GATEWAY_TLS_CERT: 'tls.certFile',
   GATEWAY_TLS_KEY: 'tls.keyFile',
+  GATEWAY_TLS_TICKET_SECRET: 'tls.ticketSecret',
   GATEWAY_UPSTREAM_URL: 'upstreamUrl',
   GATEWAY_UPSTREAM_TIMEOUT_MS: 'upstreamTimeoutMs',
   GATEWAY_WORKERS: 'workers',

@@ -8,8 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GATEWAY_NODE_FLAGS } from './node-flags.js';
 import { TEST_DATABASE_URL } from './store/testing.js';
 import { dropSchema, startUpstream, uniqueLabel, waitFor } from './testing/harness.js';
+import { tlsHandshake } from './testing/tls.js';
 
 const schema = uniqueLabel('main');
+
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-main-'));
 
 afterAll(async () => {
@@ -18,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('main.ts', () => {
-  it('runs two cluster workers sharing one certificate and operator token, with the gateway V8 flags, and stops cleanly on SIGTERM', async () => {
+  it('runs two cluster workers sharing one certificate, operator token and TLS session tickets, with the gateway V8 flags, and stops cleanly on SIGTERM', async () => {
     const upstream = await startUpstream();
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
@@ -62,6 +64,13 @@ describe('main.ts', () => {
         await res.body.dump();
         expect(res.statusCode).toBe(401);
         await agent.close();
+      }
+      // A TLS session resumes on whichever worker takes the next connection (they are dealt
+      // in turn, so these land on both): every worker derives the same ticket keys.
+      const first = await tlsHandshake(https, ca);
+      expect(first.reused).toBe(false);
+      for (let i = 0; i < 4; i++) {
+        expect((await tlsHandshake(https, ca, first.ticket)).reused).toBe(true);
       }
       // Whichever worker answers the scrape, it reports the whole cluster (the primary sums
       // every worker's registry): all 4 requests, not the 2 one worker saw.

@@ -22,6 +22,7 @@ import {
 import { loadIdentityKey } from './identity/identity-key.js';
 import { loadTlsMaterial } from './listener/tls.js';
 import { createLogger } from './logger.js';
+import { newTicketSecret } from './listener/tls-tickets.js';
 import { serveClusterMetrics } from './metrics/cluster-metrics.js';
 import { missingNodeFlags } from './node-flags.js';
 
@@ -94,11 +95,14 @@ async function main(): Promise<void> {
     cluster.setupPrimary({
       execArgv: [...process.execArgv, ...missingNodeFlags(process.execArgv)],
     });
+    // One ticket secret for every worker, so a session resumes on whichever worker gets it.
+    const ticketSecret = config.tls.ticketSecret ?? newTicketSecret();
     let stopping = false;
     const indexOf = new Map<number, number>();
     const fork = (index: number) => {
       const worker = cluster.fork({
         GATEHOUSE_ADMIN_TOKEN: config.adminToken,
+        GATEWAY_TLS_TICKET_SECRET: ticketSecret,
         GATEWAY_WORKER_INDEX: String(index),
       });
       indexOf.set(worker.id, index);

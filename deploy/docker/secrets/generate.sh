@@ -36,3 +36,8 @@ if [ ! -f "$envfile" ]; then
   } > "$envfile"
   echo "wrote $envfile (operator token: GATEHOUSE_ADMIN_TOKEN)"
 fi
+# Added after the first release of this file: appended to an existing .env, nothing else changes.
+if ! grep -q '^GATEWAY_TLS_TICKET_SECRET=' "$envfile"; then
+  echo "GATEWAY_TLS_TICKET_SECRET=$(openssl rand -hex 32)" >> "$envfile"
+  echo "added GATEWAY_TLS_TICKET_SECRET to $envfile"
+fi
