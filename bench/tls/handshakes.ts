@@ -10,7 +10,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
-import { benchPath } from '../lib/processes.js';
+import { benchPath, nodeTs, treeCpuMs } from '../lib/processes.js';
+import { median } from '../lib/stats.js';
 
 const flags = Object.fromEntries(
   process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]),
@@ -21,11 +22,9 @@ const proxyCpu = process.env.BENCH_PROXY_CPU ?? '1';
 const loadCpu = process.env.BENCH_LOAD_CPU ?? '0';
 
 execFileSync('taskset', ['-pc', loadCpu, String(process.pid)], { stdio: 'ignore' });
-const server = spawn(
-  'taskset',
-  ['-c', proxyCpu, process.execPath, '--import', 'tsx', benchPath('tls/handshake-server.ts')],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
+const server = spawn('taskset', ['-c', proxyCpu, ...nodeTs(benchPath('tls/handshake-server.ts'))], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const ready = await new Promise<{ port: number; pid: number; ca: string }>((resolve) => {
   let out = '';
   server.stdout!.on('data', (d: Buffer) => {
@@ -37,10 +36,9 @@ const ready = await new Promise<{ port: number; pid: number; ca: string }>((reso
 const ca = readFileSync(ready.ca);
 
 function serverCpuMs(): number {
-  // utime + stime of the server process, in clock ticks (100 a second on Linux).
-  const stat = readFileSync(`/proc/${ready.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const ms = treeCpuMs(ready.pid);
+  if (ms === null) throw new Error('the handshake server exited');
+  return ms;
 }
 
 function handshake(session?: Buffer): Promise<{ reused: boolean; ticket?: Buffer }> {
@@ -92,7 +90,6 @@ for (let r = 0; r < rounds; r++) {
     `round ${r + 1}/${rounds}: server CPU per handshake full ${f.cpuUs.toFixed(0)} µs, resumed ${s.cpuUs.toFixed(0)} µs`,
   );
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
   `median of ${rounds} rounds × ${handshakes} handshakes: full ${median(full).toFixed(0)} µs, resumed ${median(resumed).toFixed(0)} µs of server CPU (${(median(resumed) / median(full)).toFixed(2)}×)`,
 );

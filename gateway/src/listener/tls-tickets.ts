@@ -18,11 +18,11 @@ export function newTicketSecret(): string {
 }
 
 /**
- * TLS session resumption that works across the gateway's processes. Node gives every server
- * its own random ticket keys, so a client resuming on another cluster worker (the primary deals
- * connections in turn) or another host got a full handshake. Every process that shares the
- * secret derives the same key for the same period and switches at the period's end, so they
- * all accept each other's tickets, and keys rotate, which Node's own never do.
+ * TLS session resumption across hosts, with keys that rotate. Node's own ticket keys are
+ * random per cluster and never change, so a client resuming on another host got a full
+ * handshake. Every process that shares the secret (a host's workers get the primary's) derives
+ * the same key for the same period and switches at the period's end, so they all accept each
+ * other's tickets.
  */
 export function rotateTicketKeys(
   server: { setTicketKeys(keys: Buffer): void },

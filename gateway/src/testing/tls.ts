@@ -1,4 +1,5 @@
 import { connect as tlsConnect } from 'node:tls';
+
 /**
  * One TLS connection (TLS 1.3, resuming `session` when given): whether the server resumed it,
  * and, on a first connection, the session ticket the server sent for next time.
