@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_ROUTES, loadConfig } from './config.js';
+import { ConfigError, DEFAULT_ROUTES, loadConfig, otelSettings } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
 function file(name: string, text: string): string {
@@ -208,5 +208,28 @@ describe('gateway config: Redis connection modes', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('OpenTelemetry settings', () => {
+  it('stay off without an OTLP endpoint, and when the SDK is disabled', () => {
+    expect(otelSettings({}).enabled).toBe(false);
+    expect(
+      otelSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318', OTEL_SDK_DISABLED: 'true' })
+        .enabled,
+    ).toBe(false);
+  });
+
+  it('turn on with either endpoint and name the service as OTEL_SERVICE_NAME says', () => {
+    expect(otelSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://otel:4318' })).toEqual({
+      enabled: true,
+      serviceName: 'gatehouse-gateway',
+    });
+    expect(
+      otelSettings({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318',
+        OTEL_SERVICE_NAME: 'edge-eu',
+      }),
+    ).toEqual({ enabled: true, serviceName: 'edge-eu' });
   });
 });

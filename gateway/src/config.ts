@@ -419,10 +419,20 @@ export function spoolDir(config: Config): string {
   return config.workerIndex === undefined ? base : join(base, `worker-${config.workerIndex}`);
 }
 
-/** OpenTelemetry is on only when the standard exporter endpoint is configured. */
-export function otelEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(
-    (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
-      env.OTEL_SDK_DISABLED !== 'true',
-  );
+/**
+ * OpenTelemetry's settings: on only when the standard exporter endpoint is configured, with the
+ * standard service name or the gateway's own. The SDK reads the other `OTEL_*` variables
+ * (endpoint, headers, sampler) itself, as its users expect.
+ */
+export function otelSettings(env: NodeJS.ProcessEnv = process.env): {
+  enabled: boolean;
+  serviceName: string;
+} {
+  return {
+    enabled: Boolean(
+      (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
+        env.OTEL_SDK_DISABLED !== 'true',
+    ),
+    serviceName: env.OTEL_SERVICE_NAME || 'gatehouse-gateway',
+  };
 }

@@ -15,7 +15,7 @@ import {
   gatewayDataDir,
   identityKeyPath,
   loadConfig,
-  otelEnabled,
+  otelSettings,
   sharedRateLimits,
   tlsDir,
 } from './config.js';
@@ -73,8 +73,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const telemetry = otelEnabled()
-    ? await (await import('./telemetry/telemetry.js')).startTelemetry()
+  const otel = otelSettings();
+  const telemetry = otel.enabled
+    ? await (await import('./telemetry/telemetry.js')).startTelemetry(otel.serviceName)
     : undefined;
 
   if (cluster.isPrimary && config.workers > 1) {

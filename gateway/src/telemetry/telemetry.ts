@@ -13,7 +13,7 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-export async function startTelemetry(serviceName = 'gatehouse-gateway'): Promise<Telemetry> {
+export async function startTelemetry(serviceName: string): Promise<Telemetry> {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
   const [{ NodeSDK }, { getNodeAutoInstrumentations }, { OTLPTraceExporter }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
@@ -21,7 +21,7 @@ export async function startTelemetry(serviceName = 'gatehouse-gateway'): Promise
     import('@opentelemetry/exporter-trace-otlp-http'),
   ]);
   const sdk = new NodeSDK({
-    serviceName: process.env.OTEL_SERVICE_NAME ?? serviceName,
+    serviceName,
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
       getNodeAutoInstrumentations({
