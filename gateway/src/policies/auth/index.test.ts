@@ -84,6 +84,42 @@ describe('API keys', () => {
     }
   });
 
+  it('finds the key past extra whitespace, in either header, as trim() would', async () => {
+    const { key } = await gw.customerWithKey();
+    const sent: Record<string, string>[] = [
+      { authorization: `Bearer   ${key}` },
+      { authorization: `Bearer \t${key}` },
+      // A no-break space (0xA0) is whitespace to trim() in a Latin-1 header value.
+      { authorization: `Bearer ${key}\u00a0` },
+      { authorization: `Bearer \u00a0${key}` },
+      { 'x-api-key': key },
+      { 'x-api-key': `${key}\u00a0` },
+    ];
+    for (const headers of sent) {
+      const res = await gw.call('GET', '/v1/orders', { headers });
+      expect(res.status, JSON.stringify(headers)).toBe(200);
+    }
+    const blank: Record<string, string>[] = [
+      { authorization: 'Bearer \u00a0' },
+      { 'x-api-key': '\u00a0' },
+    ];
+    for (const headers of blank) {
+      const res = await gw.call('GET', '/v1/orders', { headers });
+      expect(res.status, JSON.stringify(headers)).toBe(401);
+      expect(res.json.error.code).toBe('missing_credentials');
+    }
+  });
+
+  it('refuses a wrong secret for a key id just accepted, in the same header form', async () => {
+    const { key } = await gw.customerWithKey();
+    const forged = key.replace(/_([0-9A-Za-z]{43})_/, `_${'A'.repeat(43)}_`);
+    expect((await gw.call('GET', '/v1/orders', { headers: bearer(key) })).status).toBe(200);
+    const res = await gw.call('GET', '/v1/orders', { headers: bearer(forged) });
+    expect(res.status).toBe(401);
+    expect(res.json.error.code).toBe('invalid_credentials');
+    expect((await gw.call('GET', '/v1/orders', { headers: bearer(key) })).status).toBe(200);
+  });
+
   it('an unknown or malformed key → 401 invalid_credentials', async () => {
     const { key } = await gw.customerWithKey();
     // Same shape, different secret: passes the format check, fails the hash compare.

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fakeContext } from '../../testing/fake-context.js';
-import { outgoingTraceparent, parseTraceparent, requestId } from './index.js';
+import { outgoingTraceparent, parseTraceparent, pooledUuid, requestId } from './index.js';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('request-id policy', () => {
   const policy = requestId();
@@ -17,7 +19,7 @@ describe('request-id policy', () => {
     policy(ctx);
     // Not `not.toContain('bad')`: a fresh UUID is hex and holds "bad" about once in 140 runs.
     expect(ctx.requestId).not.toContain('bad id');
-    expect(ctx.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ctx.requestId).toMatch(UUID_V4);
     expect(ctx.responseHeaders['x-request-id']).toBe(ctx.requestId);
   });
 
@@ -52,6 +54,23 @@ describe('request-id policy', () => {
     }
     expect(traces.size).toBe(2000);
     expect(spans.size).toBe(2000);
+  });
+
+  it('makes version-4 UUIDs that never repeat and use every random hex digit', () => {
+    const seen = new Set<string>();
+    const digits = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const id = pooledUuid();
+      expect(id).toMatch(UUID_V4);
+      seen.add(id);
+      for (const c of id.slice(0, 8)) digits.add(c);
+    }
+    expect(seen.size).toBe(5000);
+    expect(digits.size).toBe(16);
+    const ctx = fakeContext({});
+    policy(ctx);
+    expect(ctx.requestId).toMatch(UUID_V4);
+    expect(ctx.responseHeaders['x-request-id']).toBe(ctx.requestId);
   });
 
   it('parses only version-00 traceparents', () => {

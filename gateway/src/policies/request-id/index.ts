@@ -1,4 +1,4 @@
-import { randomFillSync, randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Policy } from '../chain.js';
 import { type RequestIdOptions, RequestIdOptionsSchema } from './schema.js';
 
@@ -6,17 +6,35 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
-// Trace and span ids for every request: drawn from a pooled buffer refilled 4 KiB at a time,
-// because a `randomBytes` call per id showed up in the data plane's CPU profile.
+// Request, trace and span ids for every request: drawn from a pooled buffer refilled 4 KiB at
+// a time, because a `randomBytes` call per id showed up in the data plane's CPU profile.
 const pool = Buffer.alloc(4096);
 let poolOffset = pool.length;
-function randomHex(bytes: number): string {
+/** Where `bytes` fresh random bytes start in `pool`. */
+function draw(bytes: number): number {
   if (poolOffset + bytes > pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
   }
   poolOffset += bytes;
-  return pool.toString('hex', poolOffset - bytes, poolOffset);
+  return poolOffset - bytes;
+}
+
+function randomHex(bytes: number): string {
+  const at = draw(bytes);
+  return pool.toString('hex', at, at + bytes);
+}
+
+/**
+ * A version-4 UUID (RFC 9562 §5.4) from the pool: `crypto.randomUUID()` builds its string from
+ * 16 one-byte lookups and 20 concatenations, ~1.8 k instructions of every request.
+ */
+export function pooledUuid(): string {
+  const at = draw(16);
+  pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x40; // version 4
+  pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80; // variant 10
+  const h = pool.toString('hex', at, at + 16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Parses a W3C traceparent (version 00); undefined for anything invalid. */
@@ -40,7 +58,7 @@ export function requestId(options: RequestIdOptions = {}): Policy {
   const valid = new RegExp(`^[A-Za-z0-9._:-]{1,${opts.maxLength}}$`);
   return function requestIdPolicy(ctx) {
     const sent = ctx.req.headers[opts.header];
-    ctx.requestId = typeof sent === 'string' && valid.test(sent) ? sent : randomUUID();
+    ctx.requestId = typeof sent === 'string' && valid.test(sent) ? sent : pooledUuid();
     ctx.responseHeaders[opts.header] = ctx.requestId;
     const parent = parseTraceparent(ctx.req.headers.traceparent as string | undefined);
     if (parent) {
