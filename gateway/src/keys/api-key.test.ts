@@ -126,17 +126,4 @@ describe('api key format', () => {
     expect(constantTimeEqualStrings('gh_A_secret', 'gh_B_secret', 5)).toBe(true);
     expect(constantTimeEqualStrings('gh_A_secret', 'gh_A_secreT', 5)).toBe(false);
   });
-
-  it('compares the part of the first string after aStart, to its end, with the second', () => {
-    fc.assert(
-      fc.property(fc.string(), fc.string(), fc.string(), fc.nat(20), (prefix, a, b, from) => {
-        expect(constantTimeEqualStrings(prefix + a, b, from, prefix.length)).toBe(
-          a.length === b.length && a.slice(from) === b.slice(from),
-        );
-      }),
-    );
-    expect(constantTimeEqualStrings('Bearer gh_A_secret', 'gh_B_secret', 5, 7)).toBe(true);
-    expect(constantTimeEqualStrings('Bearer gh_A_secret', 'gh_A_secreT', 5, 7)).toBe(false);
-    expect(constantTimeEqualStrings('Bearer gh_A_secretX', 'gh_A_secret', 5, 7)).toBe(false);
-  });
 });

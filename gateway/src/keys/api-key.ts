@@ -114,26 +114,24 @@ export function hashSecretBytes(secret: string): Buffer {
 }
 
 /**
- * Whether `a`, read from `aStart` to its end, equals `b` from index `from` on, in time that
- * depends only on the length: every character is compared, no early exit. For presented keys,
- * whose length is fixed and public; `from` skips a part the caller already knows is equal (a
- * key's prefix and id). `aStart` reads a key in place in the header that carries it: a slice of
- * the header costs V8 an indirection on every character (~65 instructions each, against a few).
+ * Whether two strings are equal from index `from` on, in time that depends only on the length:
+ * every character is compared, no early exit. For presented keys, whose length is fixed and
+ * public; `from` skips a part the caller already knows is equal (a key's prefix and id).
  */
-export function constantTimeEqualStrings(a: string, b: string, from = 0, aStart = 0): boolean {
-  if (a.length - aStart !== b.length) return false;
+export function constantTimeEqualStrings(a: string, b: string, from = 0): boolean {
+  if (a.length !== b.length) return false;
   let diff = 0;
-  for (let i = from; i < b.length; i++) diff |= a.charCodeAt(aStart + i) ^ b.charCodeAt(i);
+  for (let i = from; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
 
 /** Where a key's text after `gh_live_<keyId>` starts: its separator, secret and checksum. */
 export const KEY_SECRET_OFFSET = KEY_PREFIX.length + KEY_ID_LENGTH;
 
-/** The key id of `raw` from `start` on, shaped like a key (prefix and length only; nothing else checked). */
-export function keyIdOfKeyShaped(raw: string, start = 0): string | undefined {
-  return raw.length - start === KEY_LENGTH && raw.startsWith(KEY_PREFIX, start)
-    ? raw.slice(start + KEY_PREFIX.length, start + KEY_PREFIX.length + KEY_ID_LENGTH)
+/** The key id of a string shaped like a key (prefix and length only; nothing else checked). */
+export function keyIdOfKeyShaped(raw: string): string | undefined {
+  return raw.length === KEY_LENGTH && raw.startsWith(KEY_PREFIX)
+    ? raw.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH)
     : undefined;
 }
 

@@ -103,25 +103,6 @@ describe('key cache logic', () => {
     expect(cache.verify(good.key).ok).toBe(true);
   });
 
-  it('reads a key in place after `start` in the text that carries it, with the same answers', async () => {
-    const cache = createKeyCache(scriptedStore([snapshot()]), { refreshMs: 60_000 });
-    await cache.start();
-    cache.stop();
-    const otherSecret = generateApiKey().key.split('_')[3]!;
-    const wrong = formatApiKey(good.keyId, otherSecret);
-    // Before and after the key is first accepted: the second pass takes the cached compare.
-    for (let pass = 0; pass < 2; pass++) {
-      expect(cache.verify(`Bearer ${good.key}`, 7)).toEqual(cache.verify(good.key));
-      expect(cache.verify(`Bearer ${good.key}`, 7).ok).toBe(true);
-      expect(cache.verify(`Bearer ${wrong}`, 7)).toEqual({ ok: false, reason: 'unknown' });
-      expect(cache.verify(`Bearer ${badChecksum}`, 7)).toEqual({ ok: false, reason: 'malformed' });
-      // The key must run to the end of the text, and start where it is told.
-      expect(cache.verify(`Bearer ${good.key}x`, 7)).toEqual({ ok: false, reason: 'malformed' });
-      expect(cache.verify(`Bearer ${good.key}`, 6)).toEqual({ ok: false, reason: 'malformed' });
-      expect(cache.verify(`Bearer ${good.key}`, 8)).toEqual({ ok: false, reason: 'malformed' });
-    }
-  });
-
   it('refuses an accepted key once a refresh brings a new hash for its id', async () => {
     const rotated = generateApiKey();
     const rotatedKey = formatApiKey(good.keyId, parseApiKey(rotated.key)!.secret);

@@ -34,11 +34,8 @@ export type KeyCheck =
   | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' | 'customer_disabled' };
 
 export interface KeyCache {
-  /**
-   * Parse, look up by key id, constant-time compare the secret's SHA-256. Synchronous. The key
-   * is `text` from `start` to its end: the auth policy passes the header it came in, unsliced.
-   */
-  verify(text: string, start?: number): KeyCheck;
+  /** Parse, look up by key id, constant-time compare the secret's SHA-256. Synchronous. */
+  verify(rawKey: string): KeyCheck;
   /**
    * The current plan of a customer (JWT callers, whose customer comes from a claim).
    * `undefined` for an unknown OR a disabled customer: treat it as "refuse".
@@ -238,23 +235,22 @@ export function createKeyCache(store: KeyStore, opts: KeyCacheOptions): KeyCache
   }
 
   return {
-    verify(text: string, start = 0): KeyCheck {
-      const shapedId = keyIdOfKeyShaped(text, start);
+    verify(rawKey: string): KeyCheck {
+      const shapedId = keyIdOfKeyShaped(rawKey);
       let entry = shapedId === undefined ? undefined : state.keys.get(shapedId);
       if (
         entry === undefined ||
         entry.verified === undefined ||
         // The prefix and the key id (the map key) are equal already: compare what follows.
-        !constantTimeEqualStrings(text, entry.verified, KEY_SECRET_OFFSET, start)
+        !constantTimeEqualStrings(rawKey, entry.verified, KEY_SECRET_OFFSET)
       ) {
-        const rawKey = start === 0 ? text : text.slice(start);
         const parsed = parseApiKey(rawKey);
         if (!parsed) return { ok: false, reason: 'malformed' };
         entry = state.keys.get(parsed.keyId);
         if (!entry || !secretMatches(parsed.secret, entry.hash))
           return { ok: false, reason: 'unknown' };
-        // A flat copy (the key is ASCII: it parsed): `rawKey` may be a slice of the header,
-        // slower to read by character and holding the header alive.
+        // A flat copy (the key is ASCII: it parsed): `rawKey` is usually a slice of the
+        // Authorization header, slower to read by character and holding the header alive.
         entry.verified = Buffer.from(rawKey, 'latin1').toString('latin1');
       }
       // Only someone holding the secret learns why a key stopped working.

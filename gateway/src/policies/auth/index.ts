@@ -28,18 +28,6 @@ function isBearer(header: string, space: number): boolean {
 }
 
 /**
- * Whether `text` from `start` on has no whitespace to trim at either end, so the credential can
- * be read in place: the usual case, since Node's parser drops a header's trailing whitespace.
- * Anything at or below a space, or a no-break space (the only other whitespace `trim()` knows
- * in a Latin-1 header), sends the caller to `trim()`. False for an empty credential.
- */
-function isTrimmed(text: string, start: number): boolean {
-  const first = text.charCodeAt(start);
-  const last = text.charCodeAt(text.length - 1);
-  return first > 0x20 && first !== 0xa0 && last > 0x20 && last !== 0xa0;
-}
-
-/**
  * Authenticates the caller on routes that require it:
  * - API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`, checked against the
  *   in-memory key cache (no await, no database on the request path);
@@ -102,30 +90,21 @@ export function auth(deps: AuthDeps, options: AuthOptions = {}): Policy {
   return function authPolicy(ctx) {
     if (ctx.route?.auth === 'public') return undefined;
     const header = ctx.req.headers.authorization;
-    // The credential is `text` from `start` to its end.
-    let text: string;
-    let start = 0;
+    let token: string | undefined;
     if (header !== undefined) {
       const space = header.indexOf(' ');
       if (space === -1 || !isBearer(header, space)) return fail(ctx, 'unsupported_scheme');
-      text = header;
-      start = space + 1;
+      token = header.slice(space + 1).trim();
     } else {
       const apiKey = ctx.req.headers['x-api-key'];
-      if (typeof apiKey !== 'string') return missing();
-      text = apiKey;
+      token = typeof apiKey === 'string' ? apiKey.trim() : undefined;
     }
-    if (!isTrimmed(text, start)) {
-      text = text.slice(start).trim();
-      start = 0;
-    }
-    if (text.length === start) return missing();
+    if (!token) return missing();
 
-    if (!text.startsWith(API_KEY_PREFIX, start) && jwt) {
-      const token = text.slice(start);
-      if (token.split('.').length === 3) return viaJwt(ctx, token);
+    if (!token.startsWith(API_KEY_PREFIX) && jwt && token.split('.').length === 3) {
+      return viaJwt(ctx, token);
     }
-    const check = deps.keys.verify(text, start);
+    const check = deps.keys.verify(token);
     if (!check.ok) return fail(ctx, check.reason);
     ctx.caller = {
       method: 'api_key',
