@@ -8,12 +8,17 @@
 //     --map gw-full-https.map gw-full-https.{1,2,3} \
 //     --vs --map gw-full-https@base.map gw-full-https@base.{1,2,3}
 //
+// With `--callers NAME`, what each function spent in calls to the functions whose name contains
+// NAME (their inclusive cost), by caller: who pays for a shared builtin, e.g.
+// `--callers 'RegExp:[^\t'` for the header-value pattern.
+//
 // Several dumps of one side are summed (a window's GCs and compilations land in some windows
 // and not others). The counts are raw: the process's idle rate, which the bench's report takes
 // out, is still in them, the same on both sides.
 import { readFileSync } from 'node:fs';
 import {
   type CostDiff,
+  callerCosts,
   diffCosts,
   dumpTotals,
   type PerfMap,
@@ -27,7 +32,7 @@ import {
 } from './lib/callgrind-functions.js';
 
 const USAGE =
-  'usage: node --import tsx bench/callgrind-report.ts --requests N [--strip PREFIX]... [--map A.map] A.1 A.2 … [--vs [--map B.map] B.1 B.2 …]';
+  'usage: node --import tsx bench/callgrind-report.ts --requests N [--strip PREFIX]... [--callers NAME] [--map A.map] A.1 A.2 … [--vs [--map B.map] B.1 B.2 …]';
 
 const TOP = 60;
 const TOP_DECREASES = 15;
@@ -42,6 +47,8 @@ interface Options {
   requests: number;
   /** Path prefixes taken off the code paths of JavaScript names, beyond `CODE_ROOTS`. */
   strip: string[];
+  /** Report the callers of the functions whose name contains this, instead of self costs. */
+  callers?: string;
   a: Side;
   b?: Side;
 }
@@ -51,6 +58,7 @@ class UsageError extends Error {}
 function parseArguments(args: readonly string[]): Options {
   let requests: number | undefined;
   const strip: string[] = [];
+  let callers: string | undefined;
   const a: Side = { dumps: [] };
   let b: Side | undefined;
   let side = a;
@@ -67,6 +75,8 @@ function parseArguments(args: readonly string[]): Options {
         throw new UsageError('--requests must be a positive whole number');
     } else if (arg === '--strip') {
       strip.push(value());
+    } else if (arg === '--callers') {
+      callers = value();
     } else if (arg === '--map') {
       if (side.map !== undefined) throw new UsageError('one --map per side');
       side.map = value();
@@ -82,7 +92,8 @@ function parseArguments(args: readonly string[]): Options {
   }
   if (requests === undefined) throw new UsageError('--requests is required');
   if (a.dumps.length === 0 || b?.dumps.length === 0) throw new UsageError('a side without dumps');
-  return b ? { requests, strip, a, b } : { requests, strip, a };
+  if (callers !== undefined && b) throw new UsageError('--callers reports one side: no --vs');
+  return { requests, strip, a, ...(b ? { b } : {}), ...(callers !== undefined ? { callers } : {}) };
 }
 
 /** A side's self instructions per request by function, its dumps summed. */
@@ -102,7 +113,28 @@ function loadSide(side: Side, options: Options): Map<string, number> {
   return perRequest(sumCosts(perDump), options.requests * side.dumps.length);
 }
 
+/** A side's instructions per request spent in calls to `callee`, by caller, its dumps summed. */
+function loadCallers(side: Side, callee: string, options: Options): Map<string, number> {
+  const map = side.map ? parsePerfMap(readFileSync(side.map, 'utf8')) : undefined;
+  const perDump = side.dumps.map((file) =>
+    callerCosts(readFileSync(file, 'utf8'), callee, map, options.strip),
+  );
+  return perRequest(sumCosts(perDump), options.requests * side.dumps.length);
+}
+
 const round = (n: number) => String(Math.round(n));
+
+function reportCallers(callee: string, costs: Map<string, number>): string[] {
+  const rows = [...costs]
+    .sort(([na, x], [nb, y]) => y - x || na.localeCompare(nb))
+    .map(([name, cost]) => ({ name, figures: [cost] }));
+  return [
+    `instructions per request in calls to "${callee}", by caller: ${round(totalCost(costs))}`,
+    '',
+    `${'calls'.padStart(7)}  caller`,
+    ...renderTable(rows, TOP),
+  ];
+}
 
 function diffRow(d: CostDiff): TableRow {
   return { name: d.name, figures: [d.difference, d.a, d.b] };
@@ -152,6 +184,11 @@ function main(args: readonly string[]): void {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`${e.message}\n${USAGE}\n`);
     process.exit(2);
+  }
+  if (options.callers !== undefined) {
+    const lines = reportCallers(options.callers, loadCallers(options.a, options.callers, options));
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
   }
   const a = loadSide(options.a, options);
   const lines = options.b ? reportVs(a, loadSide(options.b, options)) : reportOne(a);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  callerCosts,
   diffCosts,
   dumpTotals,
   nameAt,
@@ -238,5 +239,62 @@ describe('sums, per request and differences', () => {
   it('reads the totals line', () => {
     expect(dumpTotals(dump(['fn=(1) f', '0 5', '', 'totals: 5']))).toBe(5);
     expect(dumpTotals(dump([]))).toBeUndefined();
+  });
+});
+
+describe('callerCosts', () => {
+  it('sums, by caller, the inclusive cost of calls to functions whose name matches', () => {
+    const text = dump([
+      'fn=(1) processHeader',
+      '0 5',
+      'cfn=(2) JS RegExp:^[a-z]+$',
+      'calls=3 0',
+      '0 300',
+      'cfn=(3) toLowerCase',
+      'calls=1 0',
+      '0 40',
+      'fn=(4) writeHead',
+      '0 2',
+      'cfn=(2)',
+      'calls=1 0',
+      '0 70',
+      'fn=(1)',
+      'cfn=(2)',
+      'calls=1 0',
+      '0 100',
+      'fn=(2)',
+      '0 470',
+    ]);
+    expect(Object.fromEntries(callerCosts(text, 'RegExp'))).toEqual({
+      processHeader: 400,
+      writeHead: 70,
+    });
+  });
+
+  it('leaves out calls between matching functions, so a recursion is not counted twice', () => {
+    const text = dump([
+      'fn=(1) main',
+      'cfn=(2) parse',
+      'calls=1 0',
+      '0 90',
+      'fn=(2)',
+      '0 30',
+      "cfn=(3) parse'2",
+      'calls=1 0',
+      '0 60',
+      'fn=(3)',
+      '0 60',
+    ]);
+    expect(Object.fromEntries(callerCosts(text, 'parse'))).toEqual({ main: 90 });
+  });
+
+  it('names JIT code from the perf map, callers and callees alike', () => {
+    const map = parsePerfMap(
+      '1000 100 JS:*authPolicy /app/gateway/dist/policies/auth/index.js:1:1\n',
+    );
+    const text = dump(['fn=(1) 0x1010', 'cfn=(2) Builtins_StringEqual', 'calls=1 0', '0 25']);
+    expect(Object.fromEntries(callerCosts(text, 'StringEqual', map))).toEqual({
+      'JS JS:*authPolicy gateway/dist/policies/auth/index.js:1:1': 25,
+    });
   });
 });

@@ -180,6 +180,53 @@ export function selfCosts(
 }
 
 /**
+ * What each function spent in calls to the functions whose name contains `callee` (their
+ * inclusive cost, callees of the callee included), by caller: who pays for a shared builtin
+ * such as a regular expression or a megamorphic load. Calls between two matching functions
+ * (a recursion, or one match calling another) are left out, so nothing is counted twice.
+ */
+export function callerCosts(
+  dumpText: string,
+  callee: string,
+  map?: PerfMap,
+  stripPrefixes: readonly string[] = [],
+): Map<string, number> {
+  const costs = new Map<string, number>();
+  const ids = new Map<string, string>();
+  const names = new Map<string, string>();
+  const nameOf = (raw: string) => {
+    let name = names.get(raw);
+    if (name === undefined) {
+      name = functionName(raw, map, stripPrefixes);
+      names.set(raw, name);
+    }
+    return name;
+  };
+  let positions = 1;
+  let fn: string | undefined;
+  let cfn: string | undefined;
+  let callCostNext = false;
+  for (const line of dumpText.split('\n')) {
+    if (COST_LINE.test(line)) {
+      if (!callCostNext) continue;
+      callCostNext = false;
+      if (fn !== undefined && cfn?.includes(callee) && !fn.includes(callee))
+        costs.set(fn, (costs.get(fn) ?? 0) + firstCost(line, positions));
+    } else if (line.startsWith('fn=')) {
+      fn = nameOf(resolveName(line.slice(3), ids));
+      callCostNext = false;
+    } else if (line.startsWith('cfn=')) {
+      cfn = nameOf(resolveName(line.slice(4), ids));
+    } else if (line.startsWith('calls=')) {
+      callCostNext = true;
+    } else if (line.startsWith('positions:')) {
+      positions = line.slice('positions:'.length).trim().split(/\s+/).length;
+    }
+  }
+  return costs;
+}
+
+/**
  * The dump's `totals:` line, the sum callgrind wrote its cost lines to: self costs add up to it.
  * (Its `summary:` line, the bench's figure, can differ: by 1 % in a window right after the warm-up.)
  */
