@@ -136,6 +136,63 @@ function firstCost(line: string, positions: number): number {
   return cost === undefined ? 0 : Number(cost);
 }
 
+/** What `walkDump` reports: a function's own cost, or the inclusive cost of one of its calls. */
+interface DumpVisitor {
+  self?(fn: string, cost: number): void;
+  call?(caller: string, callee: string, inclusive: number): void;
+}
+
+/**
+ * Walks a callgrind dump's cost lines with their functions' names resolved (compressed ids,
+ * recursion depths folded, code without a symbol named from `map`).
+ */
+function walkDump(
+  dumpText: string,
+  map: PerfMap | undefined,
+  stripPrefixes: readonly string[],
+  visit: DumpVisitor,
+): void {
+  const ids = new Map<string, string>();
+  const names = new Map<string, string>();
+  const nameOf = (spec: string) => {
+    const raw = resolveName(spec, ids);
+    let name = names.get(raw);
+    if (name === undefined) {
+      name = functionName(raw, map, stripPrefixes);
+      names.set(raw, name);
+    }
+    return name;
+  };
+  let positions = 1;
+  let fn: string | undefined;
+  let cfn: string | undefined;
+  // The cost line after `calls=` is what the call cost in all (the callee's inclusive cost).
+  let callCostNext = false;
+  for (const line of dumpText.split('\n')) {
+    if (COST_LINE.test(line)) {
+      if (fn === undefined) continue;
+      if (!callCostNext) visit.self?.(fn, firstCost(line, positions));
+      else if (cfn !== undefined) visit.call?.(fn, cfn, firstCost(line, positions));
+      callCostNext = false;
+    } else if (line.startsWith('fn=')) {
+      fn = nameOf(line.slice(3));
+      callCostNext = false;
+    } else if (line.startsWith('cfn=')) {
+      cfn = nameOf(line.slice(4));
+    } else if (line.startsWith('calls=')) {
+      callCostNext = true;
+    } else if (line.startsWith('positions:')) {
+      positions = line.slice('positions:'.length).trim().split(/\s+/).length;
+    } else if (line.startsWith('events:')) {
+      const first = line.slice('events:'.length).trim().split(/\s+/)[0];
+      if (first !== 'Ir') throw new Error(`callgrind dump whose first event is not Ir (${first})`);
+    }
+  }
+}
+
+const add = (costs: Map<string, number>, name: string, cost: number) =>
+  costs.set(name, (costs.get(name) ?? 0) + cost);
+
 /**
  * Self instructions by function in one callgrind dump: each function's own cost lines, in every
  * block where it appears, without what its callees cost. Code without a symbol is named from
@@ -147,35 +204,7 @@ export function selfCosts(
   stripPrefixes: readonly string[] = [],
 ): Map<string, number> {
   const costs = new Map<string, number>();
-  const ids = new Map<string, string>();
-  const names = new Map<string, string>();
-  let positions = 1;
-  let fn: string | undefined;
-  // The cost line after `calls=` is what the call cost in all (the callee's inclusive cost).
-  let callCostNext = false;
-  for (const line of dumpText.split('\n')) {
-    if (COST_LINE.test(line)) {
-      if (callCostNext) callCostNext = false;
-      else if (fn !== undefined) costs.set(fn, (costs.get(fn) ?? 0) + firstCost(line, positions));
-    } else if (line.startsWith('fn=')) {
-      const raw = resolveName(line.slice(3), ids);
-      fn = names.get(raw);
-      if (fn === undefined) {
-        fn = functionName(raw, map, stripPrefixes);
-        names.set(raw, fn);
-      }
-      callCostNext = false;
-    } else if (line.startsWith('cfn=')) {
-      resolveName(line.slice(4), ids);
-    } else if (line.startsWith('calls=')) {
-      callCostNext = true;
-    } else if (line.startsWith('positions:')) {
-      positions = line.slice('positions:'.length).trim().split(/\s+/).length;
-    } else if (line.startsWith('events:')) {
-      const first = line.slice('events:'.length).trim().split(/\s+/)[0];
-      if (first !== 'Ir') throw new Error(`callgrind dump whose first event is not Ir (${first})`);
-    }
-  }
+  walkDump(dumpText, map, stripPrefixes, { self: (fn, cost) => add(costs, fn, cost) });
   return costs;
 }
 
@@ -192,37 +221,11 @@ export function callerCosts(
   stripPrefixes: readonly string[] = [],
 ): Map<string, number> {
   const costs = new Map<string, number>();
-  const ids = new Map<string, string>();
-  const names = new Map<string, string>();
-  const nameOf = (raw: string) => {
-    let name = names.get(raw);
-    if (name === undefined) {
-      name = functionName(raw, map, stripPrefixes);
-      names.set(raw, name);
-    }
-    return name;
-  };
-  let positions = 1;
-  let fn: string | undefined;
-  let cfn: string | undefined;
-  let callCostNext = false;
-  for (const line of dumpText.split('\n')) {
-    if (COST_LINE.test(line)) {
-      if (!callCostNext) continue;
-      callCostNext = false;
-      if (fn !== undefined && cfn?.includes(callee) && !fn.includes(callee))
-        costs.set(fn, (costs.get(fn) ?? 0) + firstCost(line, positions));
-    } else if (line.startsWith('fn=')) {
-      fn = nameOf(resolveName(line.slice(3), ids));
-      callCostNext = false;
-    } else if (line.startsWith('cfn=')) {
-      cfn = nameOf(resolveName(line.slice(4), ids));
-    } else if (line.startsWith('calls=')) {
-      callCostNext = true;
-    } else if (line.startsWith('positions:')) {
-      positions = line.slice('positions:'.length).trim().split(/\s+/).length;
-    }
-  }
+  walkDump(dumpText, map, stripPrefixes, {
+    call: (caller, called, inclusive) => {
+      if (called.includes(callee) && !caller.includes(callee)) add(costs, caller, inclusive);
+    },
+  });
   return costs;
 }
 
