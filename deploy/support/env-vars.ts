@@ -45,6 +45,7 @@ export const DELIBERATELY_UNSET: Record<Part, Record<string, string>> = {
       'tracing stays off until an OTLP endpoint exists; set it to enable',
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'as OTEL_EXPORTER_OTLP_ENDPOINT',
     OTEL_SDK_DISABLED: 'only meaningful once an OTLP endpoint is set',
+    OTEL_SERVICE_NAME: 'only meaningful once an OTLP endpoint is set; gatehouse-gateway by default',
     REDIS_SENTINELS:
       'one Redis server here (REDIS_URL); Sentinel replaces REDIS_URL, see docs/operations.md',
     REDIS_SENTINEL_NAME: 'only with REDIS_SENTINELS',
