@@ -96,43 +96,48 @@ function parseArguments(args: readonly string[]): Options {
   return { requests, strip, a, ...(b ? { b } : {}), ...(callers !== undefined ? { callers } : {}) };
 }
 
-/** A side's self instructions per request by function, its dumps summed. */
-function loadSide(side: Side, options: Options): Map<string, number> {
+/** A dump's costs by name: self costs, or the costs of calls to one function by caller. */
+type DumpCosts = (file: string, map: PerfMap | undefined, options: Options) => Map<string, number>;
+
+const selfOf: DumpCosts = (file, map, options) => {
+  const text = readFileSync(file, 'utf8');
+  const costs = selfCosts(text, map, options.strip);
+  // Self costs add up to the dump's totals unless a line was misread: a check on the parser.
+  const totals = dumpTotals(text);
+  if (totals !== undefined && totalCost(costs) !== totals)
+    process.stderr.write(`${file}: self costs sum to ${totalCost(costs)}, totals: ${totals}\n`);
+  return costs;
+};
+
+const callersOf =
+  (callee: string): DumpCosts =>
+  (file, map, options) =>
+    callerCosts(readFileSync(file, 'utf8'), callee, map, options.strip);
+
+/** A side's costs per request by name, its dumps summed. */
+function loadSide(side: Side, options: Options, costsOf: DumpCosts): Map<string, number> {
   const map: PerfMap | undefined = side.map
     ? parsePerfMap(readFileSync(side.map, 'utf8'))
     : undefined;
-  const perDump = side.dumps.map((file) => {
-    const text = readFileSync(file, 'utf8');
-    const costs = selfCosts(text, map, options.strip);
-    // Self costs add up to the dump's totals unless a line was misread: a check on the parser.
-    const totals = dumpTotals(text);
-    if (totals !== undefined && totalCost(costs) !== totals)
-      process.stderr.write(`${file}: self costs sum to ${totalCost(costs)}, totals: ${totals}\n`);
-    return costs;
-  });
-  return perRequest(sumCosts(perDump), options.requests * side.dumps.length);
-}
-
-/** A side's instructions per request spent in calls to `callee`, by caller, its dumps summed. */
-function loadCallers(side: Side, callee: string, options: Options): Map<string, number> {
-  const map = side.map ? parsePerfMap(readFileSync(side.map, 'utf8')) : undefined;
-  const perDump = side.dumps.map((file) =>
-    callerCosts(readFileSync(file, 'utf8'), callee, map, options.strip),
-  );
+  const perDump = side.dumps.map((file) => costsOf(file, map, options));
   return perRequest(sumCosts(perDump), options.requests * side.dumps.length);
 }
 
 const round = (n: number) => String(Math.round(n));
 
-function reportCallers(callee: string, costs: Map<string, number>): string[] {
-  const rows = [...costs]
+/** Costs as table rows, largest first. */
+function byCost(costs: Map<string, number>): TableRow[] {
+  return [...costs]
     .sort(([na, x], [nb, y]) => y - x || na.localeCompare(nb))
     .map(([name, cost]) => ({ name, figures: [cost] }));
+}
+
+function reportCallers(callee: string, costs: Map<string, number>): string[] {
   return [
     `instructions per request in calls to "${callee}", by caller: ${round(totalCost(costs))}`,
     '',
     `${'calls'.padStart(7)}  caller`,
-    ...renderTable(rows, TOP),
+    ...renderTable(byCost(costs), TOP),
   ];
 }
 
@@ -141,14 +146,11 @@ function diffRow(d: CostDiff): TableRow {
 }
 
 function reportOne(a: Map<string, number>): string[] {
-  const rows = [...a]
-    .sort(([na, x], [nb, y]) => y - x || na.localeCompare(nb))
-    .map(([name, cost]) => ({ name, figures: [cost] }));
   return [
     `self instructions per request: ${round(totalCost(a))}`,
     '',
     `${'self'.padStart(7)}  function`,
-    ...renderTable(rows, TOP),
+    ...renderTable(byCost(a), TOP),
   ];
 }
 
@@ -185,13 +187,14 @@ function main(args: readonly string[]): void {
     process.stderr.write(`${e.message}\n${USAGE}\n`);
     process.exit(2);
   }
+  let lines: string[];
   if (options.callers !== undefined) {
-    const lines = reportCallers(options.callers, loadCallers(options.a, options.callers, options));
-    process.stdout.write(`${lines.join('\n')}\n`);
-    return;
+    const { callers } = options;
+    lines = reportCallers(callers, loadSide(options.a, options, callersOf(callers)));
+  } else {
+    const a = loadSide(options.a, options, selfOf);
+    lines = options.b ? reportVs(a, loadSide(options.b, options, selfOf)) : reportOne(a);
   }
-  const a = loadSide(options.a, options);
-  const lines = options.b ? reportVs(a, loadSide(options.b, options)) : reportOne(a);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

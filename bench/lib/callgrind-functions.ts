@@ -170,10 +170,11 @@ function walkDump(
   let callCostNext = false;
   for (const line of dumpText.split('\n')) {
     if (COST_LINE.test(line)) {
-      if (fn === undefined) continue;
-      if (!callCostNext) visit.self?.(fn, firstCost(line, positions));
-      else if (cfn !== undefined) visit.call?.(fn, cfn, firstCost(line, positions));
+      const isCall = callCostNext;
       callCostNext = false;
+      if (fn === undefined) continue;
+      if (!isCall) visit.self?.(fn, firstCost(line, positions));
+      else if (cfn !== undefined) visit.call?.(fn, cfn, firstCost(line, positions));
     } else if (line.startsWith('fn=')) {
       fn = nameOf(line.slice(3));
       callCostNext = false;
