@@ -68,6 +68,11 @@ export interface BenchConfig {
    * tree as the base (BENCH_GATEWAY_NODE_FLAGS).
    */
   gatewayNodeFlags: string[];
+  /**
+   * Each gateway process logs its event-loop stalls, GC pauses and which threads had the core
+   * meanwhile to `<resultsDir>/stalls/<mode>.log` (BENCH_STALL_LOG, bench/lib/stall-log.ts).
+   */
+  stallLog: boolean;
   conditions: string;
   /** PostgreSQL for the gateway's store (a schema per gateway process); null = embedded PGlite. */
   databaseUrl: string | null;
@@ -121,6 +126,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     collectorPriority: env.BENCH_COLLECTOR_PRIORITY === 'normal' ? 'normal' : 'idle',
     collectorDuringRounds: env.BENCH_COLLECTOR_DURING_ROUNDS === 'paused' ? 'paused' : 'running',
     gatewayNodeFlags: (env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
+    stallLog: flag(env.BENCH_STALL_LOG),
     databaseUrl:
       env.BENCH_DATABASE_URL === 'pglite'
         ? null

@@ -474,7 +474,10 @@ class Bench {
     this.targets.push(t);
     if (!this.wanted(m.id)) return;
     try {
-      const g = await this.startGateway(m.id, m.policy, m.protocol, v.env);
+      const stallLog: Record<string, string> = this.cfg.stallLog
+        ? { BENCH_STALL_LOG_FILE: join(this.cfg.resultsDir, 'stalls', `${m.id}.log`) }
+        : {};
+      const g = await this.startGateway(m.id, m.policy, m.protocol, { ...v.env, ...stallLog });
       t.url = g.ready.url;
       t.adminUrl = g.ready.adminUrl;
       t.headers = g.headers;
@@ -1271,6 +1274,11 @@ async function main(): Promise<void> {
           `CPU profile summary of ${id}: ${cfg.resultsDir}/profiles/${id === 'gw-full-https' ? 'summary.txt' : `summary-${id.replace(/[^a-z0-9-]/gi, '_')}.txt`}.`,
         );
       }
+    }
+    if (cfg.stallLog) {
+      bench.notes.push(
+        `Stall logs (BENCH_STALL_LOG): ${cfg.resultsDir}/stalls/<mode>.log; their 1 ms timer adds ~1,000 wake-ups a second to each gateway, so this run's figures are diagnostics, not results.`,
+      );
     }
     bench.notes.push(
       "Every gateway mode is `startGateway()` itself with the gateway's `dataPlane` setting (`full`, `no-capture`, `forward-only`). * Over plain HTTP a `node:http` server in the gateway process serves the gateway's own request listener (`handleRequest`), since the gateway's plain-HTTP port answers 426 by design.",

@@ -86,6 +86,7 @@ const HARNESS = [
   'lib/arrival-schedule.ts',
   'lib/http1-pool.ts',
   'lib/http1-reader.ts',
+  'lib/stall-log.ts',
 ];
 
 /** The measured bench processes compiled to JavaScript. */

@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { GatewayBenchOptions, GatewayPolicySet } from '../lib/gateway-modes.js';
 import { benchPath } from '../lib/processes.js';
+import { startStallLog } from '../lib/stall-log.js';
 import { announceReady, exitOnSignal } from './ready.js';
 
 export const UNAVAILABLE_PREFIX = 'BENCH_UNAVAILABLE ';
@@ -146,6 +147,7 @@ function profileOnSignal(file: string): void {
 }
 
 if (process.env.BENCH_CPU_PROFILE_FILE) profileOnSignal(process.env.BENCH_CPU_PROFILE_FILE);
+if (process.env.BENCH_STALL_LOG_FILE) startStallLog(process.env.BENCH_STALL_LOG_FILE);
 
 try {
   await main();
