@@ -33,6 +33,7 @@ import {
   eventRow,
   type RequestEvent,
 } from '@gatehouse/shared';
+import { CLOCK_TICKS, statCpuTicks } from '../lib/processes.js';
 import { benchClickHouse, parseFlags, sql } from './clickhouse.js';
 
 const INGEST_TOKEN = 'bench-ingest-token-000000';
@@ -181,9 +182,7 @@ function listenerPid(url: string): number | null {
 function processCpuSeconds(pid: number | null): number | null {
   if (pid === null) return null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+    return statCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) / CLOCK_TICKS;
   } catch {
     return null;
   }

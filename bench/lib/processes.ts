@@ -126,7 +126,16 @@ export function rssBytes(pid: number): number | null {
   }
 }
 
-/** Sum of RSS of a process and its descendants (a gateway may fork workers). */
+/**
+ * CPU clock ticks (user + system) from a `/proc/<pid>/stat` or `/proc/<pid>/task/<tid>/stat`
+ * line; one tick is `1000 / CLOCK_TICKS` ms.
+ */
+export function statCpuTicks(stat: string): number {
+  // Fields after the command name (which may hold spaces): utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /** User + system CPU ms of a process and its children (from /proc; null when it is gone). */
 export function treeCpuMs(pid: number): number | null {
   let stat: string;
@@ -135,10 +144,7 @@ export function treeCpuMs(pid: number): number | null {
   } catch {
     return null;
   }
-  // Fields after the command name (which may hold spaces): utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  let total = (ticks * 1000) / CLOCK_TICKS;
+  let total = (statCpuTicks(stat) * 1000) / CLOCK_TICKS;
   for (const c of childPids(pid)) total += treeCpuMs(c) ?? 0;
   return total;
 }
@@ -196,8 +202,9 @@ export function startCoreMeter(cpu: string, pid: number | undefined): () => Core
 }
 
 /** USER_HZ: 100 on every Linux the bench runs on (getconf CLK_TCK). */
-const CLOCK_TICKS = 100;
+export const CLOCK_TICKS = 100;
 
+/** Sum of RSS of a process and its descendants (a gateway may fork workers). */
 export function treeRssBytes(pid: number): number | null {
   const own = rssBytes(pid);
   if (own == null) return null;

@@ -20,13 +20,7 @@ import {
   PerformanceObserver,
   performance,
 } from 'node:perf_hooks';
-
-/** CPU clock ticks (user + system) of one thread from its `/proc/<pid>/task/<tid>/stat` line. */
-export function taskTicks(stat: string): number {
-  // The name (field 2) is in parentheses and may hold spaces; fields 14 and 15 follow it.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[11]) + Number(rest[12]);
-}
+import { CLOCK_TICKS, statCpuTicks } from './processes.js';
 
 /**
  * Each thread's CPU between two readings, ms, busiest first, the main thread (tid = pid) named
@@ -51,7 +45,7 @@ function readThreads(): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      out.set(tid, taskTicks(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
+      out.set(tid, statCpuTicks(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')));
     } catch {
       // the thread ended between the listing and the read
     }
@@ -68,8 +62,7 @@ const GC_KINDS: Record<number, string> = {
 
 export function startStallLog(file: string, stallMs = 5): void {
   mkdirSync(dirname(file), { recursive: true });
-  // USER_HZ is 100 on every Linux this runs on (one tick = 10 ms).
-  const msPerTick = 10;
+  const msPerTick = 1000 / CLOCK_TICKS;
   const at = (t: number) => new Date(performance.timeOrigin + t).toISOString().slice(11, 23);
   let lines: string[] = [];
   new PerformanceObserver((list) => {
@@ -97,7 +90,8 @@ export function startStallLog(file: string, stallMs = 5): void {
     // A gap of seconds is the bench pausing this process (SIGSTOP) while another proxy runs.
     if (late > stallMs && late < 1000) {
       let cpu = '';
-      // Ticks are 10 ms: a stall right after a reading shares the next one's line.
+      // Ticks are 10 ms: over less than two of them since the last reading, the counts say
+      // nothing, so such a stall's line has no CPU figures.
       if (now - readAt >= 2 * msPerTick) {
         const current = readThreads();
         cpu = `; cpu over the last ${(now - readAt).toFixed(0)} ms: ${cpuBetween(threads, current, String(process.pid), msPerTick) || 'none'}`;
