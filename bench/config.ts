@@ -25,6 +25,11 @@ export interface BenchConfig {
    */
   profile: string[];
   /**
+   * Gateway mode ids to take a V8 allocation profile of under load (bytes allocated per request
+   * by function, bench/results/profiles/alloc-<id>.txt); `BENCH_ALLOC_PROFILE=1`: the full chain.
+   */
+  allocProfile: string[];
+  /**
    * A second gateway directory (`src/` + `migrations/`, e.g. a snapshot of an earlier commit
    * from bench/ab-snapshot.sh): every gateway mode also runs from it as `<id>@base`, in the
    * same interleaved rounds, for a before/after comparison on the same machine state.
@@ -73,6 +78,8 @@ export interface BenchConfig {
    * meanwhile to `<resultsDir>/stalls/<mode>.log` (BENCH_STALL_LOG, bench/lib/stall-log.ts).
    */
   stallLog: boolean;
+  /** Every process's whole stdout and stderr to `<resultsDir>/output/<name>.log` (BENCH_PROCESS_OUTPUT). */
+  processOutput: boolean;
   conditions: string;
   /** PostgreSQL for the gateway's store (a schema per gateway process); null = embedded PGlite. */
   databaseUrl: string | null;
@@ -111,6 +118,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     memoryConnections: num('BENCH_MEMORY_CONNECTIONS', 5000, env),
     memoryDurationS: num('BENCH_MEMORY_DURATION', quick ? 8 : 15, env),
     profile: flag(env.BENCH_PROFILE) ? ['gw-full-https'] : list(env.BENCH_PROFILE),
+    allocProfile: flag(env.BENCH_ALLOC_PROFILE) ? ['gw-full-https'] : list(env.BENCH_ALLOC_PROFILE),
     abGatewayDir: env.BENCH_AB_GATEWAY || null,
     gatewayBuild: env.BENCH_GATEWAY_BUILD === 'src' ? 'src' : 'dist',
     skip: list(env.BENCH_SKIP),
@@ -127,6 +135,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     collectorDuringRounds: env.BENCH_COLLECTOR_DURING_ROUNDS === 'paused' ? 'paused' : 'running',
     gatewayNodeFlags: (env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
     stallLog: flag(env.BENCH_STALL_LOG),
+    processOutput: flag(env.BENCH_PROCESS_OUTPUT),
     databaseUrl:
       env.BENCH_DATABASE_URL === 'pglite'
         ? null

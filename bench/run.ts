@@ -24,6 +24,11 @@ import { randomBytes } from 'node:crypto';
 import { type BenchConfig, loadBenchConfig } from './config.js';
 import { type CpuProfile, renderProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
 import {
+  type HeapProfile,
+  renderAllocationSummary,
+  summarizeAllocations,
+} from './lib/heapprofile.js';
+import {
   BENCH_PLAN,
   countedAnalyticsBatching,
   type GatewayBenchOptions,
@@ -40,6 +45,7 @@ import {
   READY_PREFIX,
   setIdlePriority,
   signalTree,
+  keepProcessOutput,
   spawnPinned,
   startCoreMeter,
   treeCpuMs,
@@ -60,7 +66,7 @@ import {
   type RoundSample,
   summarize,
 } from './lib/report.js';
-import { formatMs } from './lib/stats.js';
+import { worstSlices } from './lib/stats.js';
 import { runWrk } from './lib/wrk.js';
 import {
   CALLGRIND_NODE_FLAGS,
@@ -150,16 +156,6 @@ const LOOP_MONITOR_RESOLUTION_MS = 10;
 
 /** Id suffix of the modes run from BENCH_AB_GATEWAY (the "before" of an A/B comparison). */
 const AB_SUFFIX = '@base';
-
-/** `4.9 s: 66.7 ms, …`: the `n` slowest 100 ms slices of a fixed-rate run, by when they began. */
-function worstSlices(sliceMaxMs: readonly number[], n: number): string {
-  return sliceMaxMs
-    .map((ms, i) => ({ ms, i }))
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, n)
-    .map(({ ms, i }) => `${(i / 10).toFixed(1)} s: ${formatMs(ms)} ms`)
-    .join(', ');
-}
 
 const log = (s: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
@@ -736,12 +732,13 @@ class Bench {
       end?.fullGcs != null && start?.fullGcs != null ? end.fullGcs - start.fullGcs : undefined;
     const r = p.info as Record<string, number> & {
       sliceMaxMs?: number[];
+      sliceSendLateMs?: number[];
       errorCodes?: Record<string, number>;
     };
     const sent = rate * (this.cfg.fixedRateDurationS + warmupS);
     const cpuUs = m.cpuMs != null ? (m.cpuMs * 1000) / sent : undefined;
     log(
-      `fixed rate round ${round + 1}/${this.cfg.rounds} ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${formatCore(' ', m.otherPct, m.stealPct)}${r.errors ? ` errors ${r.errors} (${formatCodes(r.errorCodes ?? {})})` : ''}${r.sliceMaxMs ? `; worst 100 ms slices ${worstSlices(r.sliceMaxMs, 3)}` : ''}`,
+      `fixed rate round ${round + 1}/${this.cfg.rounds} ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${formatCore(' ', m.otherPct, m.stealPct)}${r.errors ? ` errors ${r.errors} (${formatCodes(r.errorCodes ?? {})})` : ''}${r.sliceMaxMs ? `; worst 100 ms slices ${worstSlices(r.sliceMaxMs, 3, r.sliceSendLateMs)}` : ''}`,
     );
     return {
       id,
@@ -755,6 +752,7 @@ class Bench {
       non2xx: r.non2xx,
       serviceP99Ms: r.serviceP99Ms,
       ...(r.sliceMaxMs ? { sliceMaxMs: r.sliceMaxMs } : {}),
+      ...(r.sliceSendLateMs ? { sliceSendLateMs: r.sliceSendLateMs } : {}),
       ...(lag ? { loopLagP99Ms: lag.p99Ms, loopLagMaxMs: lag.maxMs } : {}),
       ...(fullGcs === undefined ? {} : { fullGcs }),
       ...(cpuUs === undefined ? {} : { cpuUsPerRequest: cpuUs }),
@@ -875,10 +873,6 @@ class Bench {
     }
   }
 
-  /**
-   * A separate full-chain gateway, profiled with the V8 profiler only while wrk loads it
-   * (SIGUSR2 starts and stops the profiler in bench/servers/gateway.ts).
-   */
   /**
    * Instructions per request of the bare Node proxy and the gateway modes over HTTPS, each run
    * under callgrind on the proxy core with every other proxy paused (bench/lib/callgrind.ts).
@@ -1064,26 +1058,35 @@ class Bench {
     }
   }
 
-  async profile(id: string): Promise<string | null> {
+  /**
+   * A separate gateway of mode `id`, profiled only while wrk loads it (SIGUSR2 starts and stops
+   * the profiler in bench/servers/gateway.ts): `cpu`, time by function; `heap`, bytes allocated
+   * per request by function.
+   */
+  async profile(id: string, kind: 'cpu' | 'heap'): Promise<string | null> {
+    const what = kind === 'cpu' ? 'CPU profile' : 'Allocation profile';
     const base = id.endsWith(AB_SUFFIX);
     const mode = GATEWAY_MODES.find((m) => m.id === (base ? id.slice(0, -AB_SUFFIX.length) : id));
     if (!mode || (base && !this.cfg.abGatewayDir)) {
-      this.notes.push(`CPU profile of ${id} not taken: no such gateway mode.`);
+      this.notes.push(`${what} of ${id} not taken: no such gateway mode.`);
       return null;
     }
     const dir = join(this.cfg.resultsDir, 'profiles');
     mkdirSync(dir, { recursive: true });
     const name = id.replace(/[^a-z0-9-]/gi, '_');
-    const file = join(dir, `gateway-${name}.cpuprofile`);
+    const file = join(
+      dir,
+      kind === 'cpu' ? `gateway-${name}.cpuprofile` : `alloc-${name}.heapprofile`,
+    );
     rmSync(file, { force: true });
     let g: Awaited<ReturnType<Bench['startGateway']>>;
     try {
       g = await this.startGateway(`profile-${name}`, mode.policy, mode.protocol, {
-        BENCH_CPU_PROFILE_FILE: file,
+        [kind === 'cpu' ? 'BENCH_CPU_PROFILE_FILE' : 'BENCH_HEAP_PROFILE_FILE']: file,
         ...(base ? { BENCH_GATEWAY_DIR: this.cfg.abGatewayDir! } : {}),
       });
     } catch (e) {
-      this.notes.push(`CPU profile of ${id} not taken: ${firstLine(e)}`);
+      this.notes.push(`${what} of ${id} not taken: ${firstLine(e)}`);
       return null;
     }
     const t: Target = {
@@ -1098,21 +1101,34 @@ class Bench {
     process.kill(g.proc.pid, 'SIGUSR2');
     const s = await this.wrkOnce(t, Math.max(5, this.cfg.durationS * 2));
     process.kill(g.proc.pid, 'SIGUSR2');
-    log(`profiled ${id} at ${s.rps.toFixed(0)} req/s (profiler overhead included)`);
+    log(`profiled ${id} (${kind}) at ${s.rps.toFixed(0)} req/s (profiler overhead included)`);
     try {
-      await waitFor('the CPU profile', async () => existsSync(file), 30_000);
+      await waitFor(`the ${what}`, async () => existsSync(file), 30_000);
     } catch (e) {
-      this.notes.push(`CPU profile of ${id} not written: ${firstLine(e)}`);
+      this.notes.push(`${what} of ${id} not written: ${firstLine(e)}`);
       return null;
     } finally {
       await g.proc.stop();
     }
-    const text = `${id} under load (${s.rps.toFixed(0)} req/s while profiled)\n${renderProfileSummary(
-      summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 40),
-    )}`;
-    // summary.txt stays the full chain's (linked from the README); other modes get their own.
-    const summary = id === 'gw-full-https' ? 'summary.txt' : `summary-${name}.txt`;
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const text =
+      kind === 'cpu'
+        ? `${id} under load (${s.rps.toFixed(0)} req/s while profiled)\n${renderProfileSummary(
+            summarizeProfile(json as CpuProfile, 40),
+          )}`
+        : // wrk's count, not the gateway's: a few requests in flight at each signal are off by one window.
+          `${id} under load (${s.rps.toFixed(0)} req/s while profiled)\n${renderAllocationSummary(
+            summarizeAllocations(json as HeapProfile, s.requests, 40),
+          )}`;
+    // summary.txt stays the full chain's CPU profile (linked from the README); the rest get their own.
+    const summary =
+      kind === 'heap'
+        ? `alloc-${name}.txt`
+        : id === 'gw-full-https'
+          ? 'summary.txt'
+          : `summary-${name}.txt`;
     writeFileSync(join(dir, summary), `${text}\n`);
+    this.notes.push(`${what} summary of ${id}: ${join(dir, summary)}.`);
     return text;
   }
 
@@ -1221,6 +1237,7 @@ async function writeInstructions(bench: Bench): Promise<void> {
 
 async function main(): Promise<void> {
   const cfg = loadBenchConfig();
+  if (cfg.processOutput) keepProcessOutput(join(cfg.resultsDir, 'output'));
   const loadAtStart = loadavg()
     .map((l) => l.toFixed(1))
     .join(' / ');
@@ -1266,13 +1283,13 @@ async function main(): Promise<void> {
     const fixedRate = cfg.skip.includes('fixed-rate') ? null : await bench.fixedRate(full);
     const memory = cfg.skip.includes('memory') ? [] : await bench.memory();
     await bench.collectorEvents();
-    for (const id of cfg.profile) {
-      const profileText = await bench.profile(id);
-      if (profileText) {
-        console.log(`\n${profileText}\n`);
-        bench.notes.push(
-          `CPU profile summary of ${id}: ${cfg.resultsDir}/profiles/${id === 'gw-full-https' ? 'summary.txt' : `summary-${id.replace(/[^a-z0-9-]/gi, '_')}.txt`}.`,
-        );
+    for (const [kind, ids] of [
+      ['cpu', cfg.profile],
+      ['heap', cfg.allocProfile],
+    ] as const) {
+      for (const id of ids) {
+        const text = await bench.profile(id, kind);
+        if (text) console.log(`\n${text}\n`);
       }
     }
     if (cfg.stallLog) {

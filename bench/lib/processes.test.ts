@@ -1,10 +1,35 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { statCpuTicks } from './processes.js';
+import { keepProcessOutput, spawnPinned, statCpuTicks } from './processes.js';
 
 describe('statCpuTicks', () => {
   it('adds user and system ticks, past a thread name holding spaces and parentheses', () => {
     const stat =
       '4242 (V8 (Worker) 1) S 4240 4240 1 0 -1 4194624 120 0 0 0 731 45 0 0 20 0 9 0 5000 1 1';
     expect(statCpuTicks(stat)).toBe(776);
+  });
+});
+
+describe('keepProcessOutput', () => {
+  it("writes a process's whole stdout and stderr to a file named after it", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'bench-output-')), 'output');
+    keepProcessOutput(dir);
+    const script =
+      "process.stdout.write('x'.repeat(300000) + '\\nout-end\\n'); process.stderr.write('err-line\\n'); process.stdout.write('BENCH_READY {}\\n'); setTimeout(() => {}, 60000);";
+    const p = await spawnPinned({
+      name: 'fixed-rate gw@base',
+      cpu: '0',
+      command: [process.execPath, '-e', script],
+      waitReady: true,
+    });
+    await p.stop();
+    const text = readFileSync(join(dir, 'fixed-rate_gw@base.log'), 'utf8');
+    expect(text.length).toBeGreaterThan(300_000);
+    expect(text).toContain('out-end\n');
+    expect(text).toContain('err-line\n');
+    // output() keeps a tail only; the file keeps all of it.
+    expect(p.output().length).toBeLessThan(text.length);
   });
 });

@@ -1,6 +1,7 @@
 // Starts benchmark servers as separate processes pinned to a core, and stops them cleanly.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Children print this prefix followed by one JSON object when they are listening. */
@@ -25,6 +26,16 @@ export interface SpawnPinnedOptions {
   waitReady?: boolean;
   readyTimeoutMs?: number;
   nofile?: number;
+}
+
+let outputDir: string | undefined;
+/**
+ * Also append every process's stdout and stderr to `<dir>/<name>.log` (BENCH_PROCESS_OUTPUT):
+ * whole, where `output()` keeps only a tail, e.g. for V8's `--trace-gc-nvp` lines.
+ */
+export function keepProcessOutput(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  outputDir = dir;
 }
 
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -68,6 +79,8 @@ export function spawnPinned(o: SpawnPinnedOptions): Promise<PinnedProcess> {
     }, o.readyTimeoutMs ?? 60_000);
     let settled = false;
     const onData = (d: Buffer) => {
+      if (outputDir)
+        appendFileSync(join(outputDir, `${o.name.replace(/[^a-z0-9@-]/gi, '_')}.log`), d);
       out += d.toString();
       if (out.length > 200_000) out = out.slice(-100_000);
       if (settled || !o.waitReady) return;

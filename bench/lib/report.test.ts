@@ -259,6 +259,7 @@ function fullRow(p99Ms: number, extra: Partial<FixedRateRow> = {}): FixedRateRow
     p50Ms: 2,
     p99Ms,
     sliceMaxMs: [p99Ms],
+    sliceSendLateMs: [0.2],
     ...extra,
   };
 }
@@ -288,6 +289,7 @@ describe('mergeFixedRateRounds', () => {
     expect(full.errors).toBe(3);
     // One round's timeline means nothing for a merged row.
     expect(full.sliceMaxMs).toBeUndefined();
+    expect(full.sliceSendLateMs).toBeUndefined();
     // Differences by round are 28, 1 and 2: their median, not 21 − 3 of the medians.
     expect(merged.addedP99).toEqual({ median: 2, min: 1, max: 28, n: 3 });
     expect(merged.addedP99Ms).toBe(2);

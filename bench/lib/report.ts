@@ -113,6 +113,8 @@ export interface FixedRateRow {
    * whether the tail is one episode or a pattern. One round's; a merged row leaves it out.
    */
   sliceMaxMs?: number[];
+  /** How late the loader sent each slice's requests at worst, ms (same slices). One round's. */
+  sliceSendLateMs?: number[];
   /** A row merged from several rounds: how many were measured and the spread of their p99s. */
   rounds?: number;
   p99?: Spread;
@@ -391,7 +393,8 @@ export function mergeFixedRateRounds(rounds: readonly (readonly FixedRateRow[])[
   const rows = ids.map((id): FixedRateRow => {
     const all = rounds.flatMap((round) => round.filter((r) => r.id === id));
     const measured = all.filter((r) => r.measured);
-    if (measured.length === 0) return { ...all[0]!, sliceMaxMs: undefined };
+    if (measured.length === 0)
+      return { ...all[0]!, sliceMaxMs: undefined, sliceSendLateMs: undefined };
     const med = (pick: (r: FixedRateRow) => number | undefined) => {
       const values = measured.map(pick).filter((v): v is number => v !== undefined);
       return values.length ? spread(values).median : undefined;

@@ -8,6 +8,7 @@ import {
   percentileSorted,
   ratio,
   spread,
+  worstSlices,
 } from './stats.js';
 
 describe('median and spread', () => {
@@ -64,5 +65,17 @@ describe('ratios and formatting', () => {
   it('shows the range only when rounds differ', () => {
     expect(formatSpread(spread([1000, 2000, 3000]), formatRps)).toBe('2.0k (1.0k–3.0k)');
     expect(formatSpread(spread([5, 5]), formatMs)).toBe('5.00');
+  });
+});
+
+describe('worstSlices', () => {
+  it('lists the slowest slices by start time, with how late the loader sent them', () => {
+    const slices = [3, 66.7, 2, 140, 5];
+    const late = [0.1, 0.3, 0, 52, 0];
+    expect(worstSlices(slices, 2, late)).toBe(
+      '0.3 s: 140 ms (sent ≤ 52.0 ms late), 0.1 s: 66.7 ms (sent ≤ 0.30 ms late)',
+    );
+    // A loader from before the send times were recorded: the slices alone.
+    expect(worstSlices(slices, 1)).toBe('0.3 s: 140 ms');
   });
 });

@@ -67,3 +67,23 @@ export function formatSpread(s: Spread, fmt: (n: number) => string): string {
   if (s.n === 1 || s.min === s.max) return fmt(s.median);
   return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 }
+
+/**
+ * `4.9 s: 66.7 ms (sent ≤ 0.3 ms late), …`: the `n` slowest 100 ms slices of a fixed-rate run, by
+ * when they began, with how late the loader sent that slice's requests at worst.
+ */
+export function worstSlices(
+  sliceMaxMs: readonly number[],
+  n: number,
+  sliceSendLateMs?: readonly number[],
+): string {
+  return sliceMaxMs
+    .map((ms, i) => ({ ms, i }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n)
+    .map(({ ms, i }) => {
+      const late = sliceSendLateMs?.[i];
+      return `${(i / 10).toFixed(1)} s: ${formatMs(ms)} ms${late === undefined ? '' : ` (sent ≤ ${formatMs(late)} ms late)`}`;
+    })
+    .join(', ');
+}

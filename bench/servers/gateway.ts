@@ -122,31 +122,49 @@ async function main(): Promise<void> {
 }
 
 /**
- * CPU profile of the load window only (not start-up or warm-up): with BENCH_CPU_PROFILE_FILE set,
- * the first SIGUSR2 starts the V8 profiler, the second writes the profile (atomically).
+ * A profile of the load window only (not start-up or warm-up): the first SIGUSR2 starts the V8
+ * profiler, the second writes the profile (atomically). `cpu` (BENCH_CPU_PROFILE_FILE) samples
+ * time; `heap` (BENCH_HEAP_PROFILE_FILE) samples allocations, the objects that the GCs have
+ * collected since included, so the profile shows what requests allocate, not what survives.
  */
-function profileOnSignal(file: string): void {
+function profileOnSignal(kind: 'cpu' | 'heap', file: string): void {
   const session = new Session();
   session.connect();
   let running = false;
+  const start = () =>
+    kind === 'cpu'
+      ? session
+          .post('Profiler.enable')
+          .then(() => session.post('Profiler.setSamplingInterval', { interval: 200 }))
+          .then(() => session.post('Profiler.start'))
+      : session.post('HeapProfiler.enable').then(() =>
+          session.post('HeapProfiler.startSampling', {
+            samplingInterval: 4096,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          }),
+        );
+  const stop = async (): Promise<unknown> =>
+    kind === 'cpu'
+      ? (await session.post('Profiler.stop')).profile
+      : (await session.post('HeapProfiler.stopSampling')).profile;
   process.on('SIGUSR2', () => {
     if (!running) {
       running = true;
-      void session
-        .post('Profiler.enable')
-        .then(() => session.post('Profiler.setSamplingInterval', { interval: 200 }))
-        .then(() => session.post('Profiler.start'));
+      void start();
       return;
     }
     running = false;
-    void session.post('Profiler.stop').then(({ profile }) => {
+    void stop().then((profile) => {
       writeFileSync(`${file}.tmp`, JSON.stringify(profile));
       renameSync(`${file}.tmp`, file);
     });
   });
 }
 
-if (process.env.BENCH_CPU_PROFILE_FILE) profileOnSignal(process.env.BENCH_CPU_PROFILE_FILE);
+if (process.env.BENCH_CPU_PROFILE_FILE) profileOnSignal('cpu', process.env.BENCH_CPU_PROFILE_FILE);
+if (process.env.BENCH_HEAP_PROFILE_FILE)
+  profileOnSignal('heap', process.env.BENCH_HEAP_PROFILE_FILE);
 if (process.env.BENCH_STALL_LOG_FILE) startStallLog(process.env.BENCH_STALL_LOG_FILE);
 
 try {

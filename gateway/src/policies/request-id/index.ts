@@ -25,16 +25,29 @@ function randomHex(bytes: number): string {
   return pool.toString('hex', at, at + bytes);
 }
 
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+// The UUID's text is written here, its dashes in place, then read out as one flat string.
+const uuidText = Buffer.alloc(36, '-', 'latin1');
+/** Where each of the 16 bytes' two hex digits go in `uuidText`. */
+const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
 /**
- * A version-4 UUID (RFC 9562 §5.4) from the pool: `crypto.randomUUID()` builds its string from
- * 16 one-byte lookups and 20 concatenations, ~1.8 k instructions of every request.
+ * A version-4 UUID (RFC 9562 §5.4) from the pool, as one flat string: `crypto.randomUUID()`
+ * builds it from 16 one-byte lookups and 20 concatenations (~1.8 k instructions), and slicing
+ * one hex string and joining the parts allocated ~450 bytes of short-lived strings a request,
+ * which later header checks and writes had to flatten again.
  */
 export function pooledUuid(): string {
   const at = draw(16);
   pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x40; // version 4
   pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80; // variant 10
-  const h = pool.toString('hex', at, at + 16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  for (let i = 0; i < 16; i++) {
+    const byte = pool[at + i]!;
+    const p = UUID_DIGITS[i]!;
+    uuidText[p] = HEX[byte >> 4]!;
+    uuidText[p + 1] = HEX[byte & 0x0f]!;
+  }
+  return uuidText.toString('latin1', 0, 36);
 }
 
 /** Parses a W3C traceparent (version 00); undefined for anything invalid. */
