@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keepProcessOutput, spawnPinned, statCpuTicks } from './processes.js';
+import { keepProcessOutput, parseCoreTimes, spawnPinned, statCpuTicks } from './processes.js';
 
 describe('statCpuTicks', () => {
   it('adds user and system ticks, past a thread name holding spaces and parentheses', () => {
@@ -31,5 +31,23 @@ describe('keepProcessOutput', () => {
     expect(text).toContain('err-line\n');
     // output() keeps a tail only; the file keeps all of it.
     expect(p.output().length).toBeLessThan(text.length);
+  });
+});
+
+describe('parseCoreTimes', () => {
+  it("reads one CPU's line of /proc/stat into ms of busy, idle, interrupt and steal time", () => {
+    const stat = [
+      'cpu  142924 0 63969 351152 3371 0 30462 0 0 0',
+      'cpu0 74100 0 39387 167986 1217 0 12547 0 0 0',
+      'cpu1 68824 5 24582 183165 2154 7 17915 3 0 0',
+      'intr 1 2 3',
+    ].join('\n');
+    expect(parseCoreTimes(stat, '1')).toEqual({
+      busyMs: (68824 + 5 + 24582) * 10,
+      idleMs: (183165 + 2154) * 10,
+      irqMs: (7 + 17915) * 10,
+      stealMs: 30,
+    });
+    expect(parseCoreTimes(stat, '2')).toBeNull();
   });
 });

@@ -164,22 +164,42 @@ export function treeCpuMs(pid: number): number | null {
 
 /**
  * What one CPU has done since boot, from /proc/stat (null when `cpu` is not a single CPU number):
- * `busyMs` is time in processes (user + nice + system, not interrupts), `stealMs` the time the
- * hypervisor gave this virtual CPU's slot to someone else.
+ * `busyMs` is time in processes (user + nice + system, not interrupts), `idleMs` idle (iowait
+ * included), `irqMs` interrupts and softirqs (loopback TCP's receive work lands there), `stealMs`
+ * the time the hypervisor gave this virtual CPU's slot to someone else (0 on hosts that do not
+ * report it: there a vCPU held off by the host shows as idle).
  */
-export function coreTimes(cpu: string): { busyMs: number; stealMs: number } | null {
+export function coreTimes(cpu: string): CoreTimes | null {
   if (!/^\d+$/.test(cpu)) return null;
-  let stat: string;
   try {
-    stat = readFileSync('/proc/stat', 'utf8');
+    return parseCoreTimes(readFileSync('/proc/stat', 'utf8'), cpu);
   } catch {
     return null;
   }
+}
+
+export interface CoreTimes {
+  busyMs: number;
+  idleMs: number;
+  irqMs: number;
+  stealMs: number;
+}
+
+/** `coreTimes` from the text of /proc/stat. */
+export function parseCoreTimes(stat: string, cpu: string): CoreTimes | null {
   const line = new RegExp(`^cpu${cpu} (.*)$`, 'm').exec(stat);
   if (!line) return null;
-  const [user, nice, system, , , , , steal] = line[1]!.trim().split(/\s+/).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line[1]!
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   const ms = (ticks: number | undefined) => ((ticks ?? 0) * 1000) / CLOCK_TICKS;
-  return { busyMs: ms(user) + ms(nice) + ms(system), stealMs: ms(steal) };
+  return {
+    busyMs: ms(user) + ms(nice) + ms(system),
+    idleMs: ms(idle) + ms(iowait),
+    irqMs: ms(irq) + ms(softirq),
+    stealMs: ms(steal),
+  };
 }
 
 export interface CoreMeterReading {

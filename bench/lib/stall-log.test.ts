@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cpuBetween } from './stall-log.js';
+import { coreBetween, cpuBetween } from './stall-log.js';
 
 describe('cpuBetween', () => {
   it('names the main thread, leaves idle threads out and puts the busiest first', () => {
@@ -20,6 +20,18 @@ describe('cpuBetween', () => {
       ['103', 1],
     ]);
     expect(cpuBetween(before, after, '100', 10)).toBe('101 60 ms, main 30 ms, 103 10 ms');
+  });
+});
+
+describe('coreBetween', () => {
+  it("gives the core's idle, interrupt and steal time, and other processes' share of its busy time", () => {
+    const before = { busyMs: 1000, idleMs: 500, irqMs: 40, stealMs: 0 };
+    const after = { busyMs: 1090, idleMs: 520, irqMs: 50, stealMs: 10 };
+    expect(coreBetween('1', before, after, 60)).toBe(
+      'core 1: idle 20 ms, irq 10 ms, other processes 30 ms, steal 10 ms',
+    );
+    // Ticks of the process and of the core fall on different edges: never a negative share.
+    expect(coreBetween('1', before, after, 100)).toContain('other processes 0 ms');
   });
 });
 
@@ -49,5 +61,28 @@ describe('startStallLog', () => {
     expect(Number(stall?.[1])).toBeGreaterThanOrEqual(70);
     // The busy loop is the main thread's: at least 70 of its 80 ms, in 10 ms ticks.
     expect(Number(stall?.[2])).toBeGreaterThanOrEqual(70);
+  });
+
+  it('says what the core did meanwhile when the process is pinned to one', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'stall-log-')), 'gw.log');
+    const module = fileURLToPath(new URL('./stall-log.ts', import.meta.url));
+    const script = `
+      import { startStallLog } from ${JSON.stringify(module)};
+      startStallLog(${JSON.stringify(file)});
+      setTimeout(() => { const end = Date.now() + 80; while (Date.now() < end); }, 50);
+      setTimeout(() => {}, 1500);
+    `;
+    const r = spawnSync(
+      'taskset',
+      ['-c', '0', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((l) => / stall \d+\.\d ms; cpu over the last \d+ ms: main/.test(l));
+    expect(line).toMatch(
+      /; core 0: idle \d+ ms, irq \d+ ms, other processes \d+ ms, steal \d+ ms$/,
+    );
   });
 });

@@ -8,7 +8,10 @@
 //   22:05:05.018 stall 21.2 ms; cpu over the last 104 ms: 10673 20 ms, main 10 ms, …
 //       a 1 ms timer fired this much late; each thread's CPU since the reading before (threads
 //       are read every 100 ms, and at a stall 20 ms or more after the last reading), the main
-//       thread (tid = pid) named `main`
+//       thread (tid = pid) named `main`; then, when the process is pinned to one core, what
+//       that core did meanwhile besides this process: `core 1: idle 20 ms, irq 0 ms, other
+//       processes 0 ms, steal 0 ms`. A stall with no CPU for the process and the core idle is
+//       the host not running the virtual CPU (on a host that reports no steal time).
 //   22:05:05.082 gc major 10.8 ms       a GC pause longer than 2 ms (perf_hooks entry)
 // The 1 ms timer costs the process ~1,000 wake-ups a second: figures of a run with it on are
 // diagnostics, not results.
@@ -20,7 +23,7 @@ import {
   PerformanceObserver,
   performance,
 } from 'node:perf_hooks';
-import { CLOCK_TICKS, statCpuTicks } from './processes.js';
+import { CLOCK_TICKS, type CoreTimes, coreTimes, statCpuTicks } from './processes.js';
 
 /**
  * Each thread's CPU between two readings, ms, busiest first, the main thread (tid = pid) named
@@ -53,6 +56,34 @@ function readThreads(): Map<string, number> {
   return out;
 }
 
+/** What the core did between two readings besides `processMs` of this process's CPU. */
+export function coreBetween(
+  cpu: string,
+  before: CoreTimes,
+  after: CoreTimes,
+  processMs: number,
+): string {
+  const d = (k: keyof CoreTimes) => Math.max(0, after[k] - before[k]);
+  const others = Math.max(0, d('busyMs') - processMs);
+  return `core ${cpu}: idle ${d('idleMs')} ms, irq ${d('irqMs')} ms, other processes ${others} ms, steal ${d('stealMs')} ms`;
+}
+
+/** The one CPU this process may run on, or null when it may run on several. */
+function pinnedCore(): string | null {
+  try {
+    const m = /^Cpus_allowed_list:\s*(\d+)\s*$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? m[1]! : null;
+  } catch {
+    return null;
+  }
+}
+
+const sumOf = (m: ReadonlyMap<string, number>) => {
+  let n = 0;
+  for (const v of m.values()) n += v;
+  return n;
+};
+
 const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
@@ -76,10 +107,14 @@ export function startStallLog(file: string, stallMs = 5): void {
 
   // Threads are read every 100 ms and at each stall: a stall's line gives each thread's CPU
   // since the reading before it, which the stalled loop could not have taken in between.
+  const pinned = pinnedCore();
+  const readCore = () => (pinned === null ? null : coreTimes(pinned));
   let threads = readThreads();
+  let core = readCore();
   let readAt = performance.now();
   setInterval(() => {
     threads = readThreads();
+    core = readCore();
     readAt = performance.now();
   }, 100).unref();
 
@@ -94,8 +129,12 @@ export function startStallLog(file: string, stallMs = 5): void {
       // nothing, so such a stall's line has no CPU figures.
       if (now - readAt >= 2 * msPerTick) {
         const current = readThreads();
+        const currentCore = readCore();
         cpu = `; cpu over the last ${(now - readAt).toFixed(0)} ms: ${cpuBetween(threads, current, String(process.pid), msPerTick) || 'none'}`;
+        if (pinned !== null && core && currentCore)
+          cpu += `; ${coreBetween(pinned, core, currentCore, (sumOf(current) - sumOf(threads)) * msPerTick)}`;
         threads = current;
+        core = currentCore;
         readAt = now;
       }
       lines.push(`${at(last)} stall ${late.toFixed(1)} ms${cpu}`);
