@@ -641,7 +641,9 @@ class Bench {
     for (const t of this.runnable()) {
       if (t.family === 'gateway' && t.protocol === 'https' && !ids.includes(t.id)) ids.push(t.id);
     }
-    return { ...base, rate, ...(await this.fixedRateRows(ids, rate)) };
+    // BENCH_ONLY holds here too: the baselines start regardless, for the ratios' sake.
+    const chosen = ids.filter((id) => this.wanted(id));
+    return { ...base, rate, ...(await this.fixedRateRows(chosen, rate)) };
   }
 
   async fixedRateRows(
