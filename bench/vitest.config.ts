@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests of the harness's pure helpers only; the benchmark itself runs with `npm run bench`.
+// Tests of the harness's helpers and loaders (small local processes, no load); the benchmark
+// itself runs with `npm run bench`.
 export default defineConfig({
   test: {
     name: 'bench',
-    include: ['*.test.ts', 'lib/**/*.test.ts'],
+    include: ['*.test.ts', 'lib/**/*.test.ts', 'load/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'results/**'],
   },
 });
