@@ -2,13 +2,36 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keepProcessOutput, parseCoreTimes, spawnPinned, statCpuTicks } from './processes.js';
+import {
+  keepProcessOutput,
+  parseCoreTimes,
+  spawnPinned,
+  statCpuTicks,
+  statPageFaults,
+} from './processes.js';
 
 describe('statCpuTicks', () => {
   it('adds user and system ticks, past a thread name holding spaces and parentheses', () => {
     const stat =
       '4242 (V8 (Worker) 1) S 4240 4240 1 0 -1 4194624 120 0 0 0 731 45 0 0 20 0 9 0 5000 1 1';
     expect(statCpuTicks(stat)).toBe(776);
+  });
+});
+
+describe('statPageFaults', () => {
+  it('adds minor and major faults, past a command name holding spaces and parentheses', () => {
+    const stat =
+      '4242 (node (gw) x) R 4240 4240 1 0 -1 4194624 120 7 3 0 731 45 0 0 20 0 9 0 5000 1 1';
+    expect(statPageFaults(stat)).toBe(123);
+  });
+
+  it('counts the faults of pages a process touches for the first time', () => {
+    const own = () => statPageFaults(readFileSync('/proc/self/stat', 'utf8'));
+    const before = own();
+    // 8 MiB of fresh memory written once: a fault per 4 KiB page (2,048), or with transparent
+    // huge pages one per 2 MiB (4).
+    Buffer.alloc(8 * 1024 * 1024, 1);
+    expect(own() - before).toBeGreaterThanOrEqual(4);
   });
 });
 

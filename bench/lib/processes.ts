@@ -149,6 +149,24 @@ export function statCpuTicks(stat: string): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/**
+ * Page faults (minor + major) from a `/proc/<pid>/stat` line. A minor fault is a page touched
+ * for the first time since it was mapped: on a VM with shadow page tables each one is a trip
+ * through the hypervisor.
+ */
+export function statPageFaults(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[7]) + Number(fields[9]);
+}
+
+function pageFaults(pid: number): number | null {
+  try {
+    return statPageFaults(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** User + system CPU ms of a process and its children (from /proc; null when it is gone). */
 export function treeCpuMs(pid: number): number | null {
   let stat: string;
@@ -205,6 +223,8 @@ export function parseCoreTimes(stat: string, cpu: string): CoreTimes | null {
 export interface CoreMeterReading {
   /** CPU the process tree used, ms (null when it is gone or unknown). */
   cpuMs: number | null;
+  /** Page faults of the process itself (not its children) meanwhile. */
+  pageFaults?: number;
   /** Other processes' and the hypervisor's share of the core, % of wall time (see RoundSample). */
   otherPct?: number;
   stealPct?: number;
@@ -218,16 +238,21 @@ export interface CoreMeterReading {
 export function startCoreMeter(cpu: string, pid: number | undefined): () => CoreMeterReading {
   const coreBefore = coreTimes(cpu);
   const cpuBefore = pid ? treeCpuMs(pid) : null;
+  const faultsBefore = pid ? pageFaults(pid) : null;
   const startedAt = performance.now();
   return () => {
     const cpuAfter = pid ? treeCpuMs(pid) : null;
+    const faultsAfter = pid ? pageFaults(pid) : null;
+    const faults =
+      faultsBefore != null && faultsAfter != null ? { pageFaults: faultsAfter - faultsBefore } : {};
     const coreAfter = coreTimes(cpu);
     const wallMs = performance.now() - startedAt;
     const cpuMs = cpuBefore != null && cpuAfter != null ? cpuAfter - cpuBefore : null;
-    if (!coreBefore || !coreAfter || cpuMs == null || wallMs <= 0) return { cpuMs };
+    if (!coreBefore || !coreAfter || cpuMs == null || wallMs <= 0) return { cpuMs, ...faults };
     const other = coreAfter.busyMs - coreBefore.busyMs - cpuMs;
     return {
       cpuMs,
+      ...faults,
       otherPct: (Math.max(0, other) / wallMs) * 100,
       stealPct: ((coreAfter.stealMs - coreBefore.stealMs) / wallMs) * 100,
     };

@@ -112,6 +112,8 @@ export interface FixedRateRow {
    * The worst latency among the requests scheduled in each 100 ms of the measured part, ms:
    * whether the tail is one episode or a pattern. One round's; a merged row leaves it out.
    */
+  /** Page faults of the proxy process per request sent (warm-up included, like the CPU). */
+  pageFaultsPerRequest?: number;
   sliceMaxMs?: number[];
   /** How late the loader sent each slice's requests at worst, ms (same slices). One round's. */
   sliceSendLateMs?: number[];
@@ -423,6 +425,7 @@ export function mergeFixedRateRounds(rounds: readonly (readonly FixedRateRow[])[
       'loopLagMaxMs',
       'fullGcs',
       'cpuUsPerRequest',
+      'pageFaultsPerRequest',
       'proxyCoreOtherPct',
       'proxyCoreStealPct',
     ] as const;
