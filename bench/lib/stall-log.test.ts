@@ -35,28 +35,31 @@ describe('coreBetween', () => {
   });
 });
 
+/**
+ * The stall log of a child process whose event loop is blocked for 80 ms, 50 ms after start;
+ * `prefix` runs it under another command (`taskset -c 0`).
+ */
+function blockedChildLog(prefix: string[] = []): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'stall-log-')), 'gw.log');
+  const module = fileURLToPath(new URL('./stall-log.ts', import.meta.url));
+  const script = `
+    import { startStallLog } from ${JSON.stringify(module)};
+    startStallLog(${JSON.stringify(file)});
+    setTimeout(() => { const end = Date.now() + 80; while (Date.now() < end); }, 50);
+    setTimeout(() => {}, 1500);
+  `;
+  const argv = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
+  const all = [...prefix, ...argv];
+  const r = spawnSync(all[0]!, all.slice(1), { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return readFileSync(file, 'utf8');
+}
+
 describe('startStallLog', () => {
   it('logs a blocked event loop with the main thread holding the core', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'stall-log-')), 'gw.log');
-    const module = fileURLToPath(new URL('./stall-log.ts', import.meta.url));
-    const script = `
-      import { startStallLog } from ${JSON.stringify(module)};
-      startStallLog(${JSON.stringify(file)});
-      setTimeout(() => { const end = Date.now() + 80; while (Date.now() < end); }, 50);
-      setTimeout(() => {}, 1500);
-    `;
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(r.stderr).toBe('');
-    const log = readFileSync(file, 'utf8');
     const stall =
       /^\d\d:\d\d:\d\d\.\d{3} stall (\d+\.\d) ms; cpu over the last \d+ ms: main (\d+) ms/m.exec(
-        log,
+        blockedChildLog(),
       );
     expect(Number(stall?.[1])).toBeGreaterThanOrEqual(70);
     // The busy loop is the main thread's: at least 70 of its 80 ms, in 10 ms ticks.
@@ -64,21 +67,7 @@ describe('startStallLog', () => {
   });
 
   it('says what the core did meanwhile when the process is pinned to one', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'stall-log-')), 'gw.log');
-    const module = fileURLToPath(new URL('./stall-log.ts', import.meta.url));
-    const script = `
-      import { startStallLog } from ${JSON.stringify(module)};
-      startStallLog(${JSON.stringify(file)});
-      setTimeout(() => { const end = Date.now() + 80; while (Date.now() < end); }, 50);
-      setTimeout(() => {}, 1500);
-    `;
-    const r = spawnSync(
-      'taskset',
-      ['-c', '0', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
-      { encoding: 'utf8' },
-    );
-    expect(r.stderr).toBe('');
-    const line = readFileSync(file, 'utf8')
+    const line = blockedChildLog(['taskset', '-c', '0'])
       .split('\n')
       .find((l) => / stall \d+\.\d ms; cpu over the last \d+ ms: main/.test(l));
     expect(line).toMatch(
