@@ -34,8 +34,8 @@ const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 /**
  * A version-4 UUID (RFC 9562 §5.4) from the pool, as one flat string: `crypto.randomUUID()`
  * builds it from 16 one-byte lookups and 20 concatenations (~1.8 k instructions), and slicing
- * one hex string and joining the parts allocated ~450 bytes of short-lived strings a request,
- * which later header checks and writes had to flatten again.
+ * one hex string and joining the parts left a dozen short-lived strings a request (~200 bytes,
+ * by the bench's allocation profile) that later header checks and writes flattened again.
  */
 export function pooledUuid(): string {
   const at = draw(16);
