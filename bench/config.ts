@@ -80,6 +80,11 @@ export interface BenchConfig {
   stallLog: boolean;
   /** Every process's whole stdout and stderr to `<resultsDir>/output/<name>.log` (BENCH_PROCESS_OUTPUT). */
   processOutput: boolean;
+  /**
+   * Move every other process on the machine off the proxy core for the run, and back after
+   * (BENCH_SHIELD, bench/lib/shield.ts).
+   */
+  shield: boolean;
   conditions: string;
   /** PostgreSQL for the gateway's store (a schema per gateway process); null = embedded PGlite. */
   databaseUrl: string | null;
@@ -136,6 +141,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     gatewayNodeFlags: (env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
     stallLog: flag(env.BENCH_STALL_LOG),
     processOutput: flag(env.BENCH_PROCESS_OUTPUT),
+    shield: flag(env.BENCH_SHIELD),
     databaseUrl:
       env.BENCH_DATABASE_URL === 'pglite'
         ? null

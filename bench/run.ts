@@ -66,6 +66,7 @@ import {
   type RoundSample,
   summarize,
 } from './lib/report.js';
+import { shieldCore } from './lib/shield.js';
 import { worstSlices } from './lib/stats.js';
 import { runWrk } from './lib/wrk.js';
 import {
@@ -1246,8 +1247,18 @@ async function main(): Promise<void> {
     .map((l) => l.toFixed(1))
     .join(' / ');
   const bench = new Bench(cfg);
+  const shield = cfg.shield ? shieldCore(cfg.proxyCpu, cfg.loadCpu) : null;
+  if (shield) {
+    log(`shield: ${shield.moved} processes moved from cpu ${cfg.proxyCpu} to cpu ${cfg.loadCpu}`);
+    bench.notes.push(
+      `BENCH_SHIELD: the machine's other processes (${shield.moved}) ran on cpu ${cfg.loadCpu} during the run, off the proxy core; kernel threads stayed.`,
+    );
+  }
   const stop = () => {
-    void bench.stopAll().finally(() => process.exit(130));
+    void bench
+      .stopAll()
+      .finally(() => shield?.restore())
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -1338,6 +1349,7 @@ async function main(): Promise<void> {
     if (cfg.instructions) await writeInstructions(bench);
   } finally {
     await bench.stopAll();
+    shield?.restore();
   }
 }
 
