@@ -144,9 +144,27 @@ export function rssBytes(pid: number): number | null {
  * line; one tick is `1000 / CLOCK_TICKS` ms.
  */
 export function statCpuTicks(stat: string): number {
-  // Fields after the command name (which may hold spaces): utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15.
+  const fields = statFields(stat);
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * The fields of a `/proc/<pid>/stat` line after the command name (which may hold spaces and
+ * parentheses): index 0 is the state (field 3 in proc(5)), so field n is index n − 3.
+ */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** A process's `Cpus_allowed_list` (`0-1`), or null when it is gone. */
+export function allowedCpuList(pid: number | 'self'): string | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return /^Cpus_allowed_list:\s*(\S+)\s*$/m.exec(status)?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -155,7 +173,8 @@ export function statCpuTicks(stat: string): number {
  * through the hypervisor.
  */
 export function statPageFaults(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // minflt and majflt are fields 10 and 12.
+  const fields = statFields(stat);
   return Number(fields[7]) + Number(fields[9]);
 }
 

@@ -7,6 +7,7 @@
 // they are: the per-CPU ones cannot move.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { allowedCpuList, statFields } from './processes.js';
 
 /** CPUs of a `Cpus_allowed_list` value (`0-1,4`). */
 export function parseCpuList(list: string): number[] {
@@ -24,14 +25,13 @@ const PF_KTHREAD = 0x00200000;
 /** The process's allowed CPUs, or null for a kernel thread or a process that is gone. */
 function allowedCpus(pid: number): string | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6]);
+    // The flags are field 9.
+    const flags = Number(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[6]);
     if (flags & PF_KTHREAD) return null;
-    const m = /^Cpus_allowed_list:\s*(\S+)\s*$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? m[1]! : null;
   } catch {
     return null;
   }
+  return allowedCpuList(pid);
 }
 
 function setCpus(pid: number, cpus: string): boolean {

@@ -23,7 +23,13 @@ import {
   PerformanceObserver,
   performance,
 } from 'node:perf_hooks';
-import { CLOCK_TICKS, type CoreTimes, coreTimes, statCpuTicks } from './processes.js';
+import {
+  allowedCpuList,
+  CLOCK_TICKS,
+  type CoreTimes,
+  coreTimes,
+  statCpuTicks,
+} from './processes.js';
 
 /**
  * Each thread's CPU between two readings, ms, busiest first, the main thread (tid = pid) named
@@ -70,12 +76,8 @@ export function coreBetween(
 
 /** The one CPU this process may run on, or null when it may run on several. */
 function pinnedCore(): string | null {
-  try {
-    const m = /^Cpus_allowed_list:\s*(\d+)\s*$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m ? m[1]! : null;
-  } catch {
-    return null;
-  }
+  const list = allowedCpuList('self');
+  return list !== null && /^\d+$/.test(list) ? list : null;
 }
 
 const sumOf = (m: ReadonlyMap<string, number>) => {
