@@ -52,6 +52,11 @@ export interface BenchConfig {
   instructionRequests: number;
   instructionWindows: number;
   /**
+   * Counted windows paced at this many requests a second instead of closed-loop (null): what a
+   * request costs when it arrives alone, as at half load, against among many (BENCH_INSTRUCTION_RATE).
+   */
+  instructionRate: number | null;
+  /**
    * Also write V8's perf map (`--perf-basic-prof`) of each counted process next to its dumps, so
    * the addresses of generated code in them can be named (BENCH_INSTRUCTION_JS_NAMES=1).
    */
@@ -132,6 +137,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     instructionRequests: Math.floor(num('BENCH_INSTRUCTION_REQUESTS', quick ? 300 : 4000, env)),
     instructionJsNames: flag(env.BENCH_INSTRUCTION_JS_NAMES),
     instructionWindows: Math.max(1, Math.floor(num('BENCH_INSTRUCTION_WINDOWS', 6, env))),
+    instructionRate: env.BENCH_INSTRUCTION_RATE ? num('BENCH_INSTRUCTION_RATE', 0, env) : null,
     resultsDir: env.BENCH_RESULTS_DIR
       ? resolve(env.BENCH_RESULTS_DIR)
       : fileURLToPath(new URL('./results', import.meta.url)),

@@ -902,6 +902,7 @@ class Bench {
     const result: InstructionsResult = {
       requestsPerWindow: cfg.instructionRequests,
       warmupRequests: cfg.instructionWarmup,
+      ratePerSecond: cfg.instructionRate,
       connections: INSTRUCTION_CONNECTIONS,
       rows: [],
       derived: [],
@@ -1007,7 +1008,7 @@ class Bench {
       for (let w = 0; w < cfg.instructionWindows; w++) {
         let batch: CountBatch | null = null;
         const { total, file } = await countInstructions(proc.pid, outFile, w, async () => {
-          batch = await loader.run(cfg.instructionRequests);
+          batch = await loader.run(cfg.instructionRequests, cfg.instructionRate ?? undefined);
         });
         // Kept for callgrind_annotate and bench/callgrind-report.ts (which names V8's code too).
         copyFileSync(file, join(keep, `${spec.id}.${w + 1}`));

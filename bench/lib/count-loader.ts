@@ -12,7 +12,8 @@ export interface CountBatch {
 }
 
 export interface CountLoader {
-  run(requests: number): Promise<CountBatch>;
+  /** `requests` closed-loop, or paced at `perSecond` when given. */
+  run(requests: number, perSecond?: number): Promise<CountBatch>;
   stop(): void;
 }
 
@@ -53,11 +54,11 @@ export function startCountLoader(
   });
   exited.catch(() => {});
   const loader: CountLoader = {
-    run(requests) {
+    run(requests, perSecond) {
       const done = new Promise<CountBatch>((resolve) => {
         waiting.push((json) => resolve(JSON.parse(json) as CountBatch));
       });
-      child.stdin.write(`run ${requests}\n`);
+      child.stdin.write(perSecond ? `run ${requests} ${perSecond}\n` : `run ${requests}\n`);
       return Promise.race([done, exited]);
     },
     stop() {

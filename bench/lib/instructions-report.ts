@@ -32,6 +32,8 @@ export interface InstructionRow {
 export interface InstructionsResult {
   requestsPerWindow: number;
   warmupRequests: number;
+  /** Windows paced at this rate; null (or absent, in older results) for closed-loop windows. */
+  ratePerSecond?: number | null;
   connections: number;
   rows: InstructionRow[];
   derived: DerivedFigure[];
@@ -131,7 +133,7 @@ export function formatInstructions(n: number): string {
 export function renderInstructions(r: InstructionsResult | null): string {
   if (!r) return '_Not run (BENCH_INSTRUCTIONS=1 runs it)._';
   const lines = [
-    `Each configuration alone under \`valgrind --tool=callgrind\`, ${r.connections} keep-alive connections (bench/load/count.ts), ${r.warmupRequests} warm-up requests, then windows of exactly ${r.requestsPerWindow} requests: counters reset before a window and dumped after it, so a window holds those requests' instructions in every thread of the process and nothing else, less the process's idle rate (its timers) over the window's duration. User space only: the kernel's work (syscalls, loopback TCP) is not counted, so a policy's share here is an upper bound of its share of CPU.`,
+    `Each configuration alone under \`valgrind --tool=callgrind\`, ${r.connections} keep-alive connections (bench/load/count.ts), ${r.warmupRequests} warm-up requests, then windows of exactly ${r.requestsPerWindow} requests${r.ratePerSecond ? ` paced at ${r.ratePerSecond} a second (each request sent at its time, as at a fixed rate)` : ' (closed loop: each connection sends its next request when its last is answered)'}: counters reset before a window and dumped after it, so a window holds those requests' instructions in every thread of the process and nothing else, less the process's idle rate (its timers) over the window's duration. User space only: the kernel's work (syscalls, loopback TCP) is not counted, so a policy's share here is an upper bound of its share of CPU.`,
     '',
     '| configuration | instructions / request, median (min–max) | mean | windows | idle, per second | req/s under valgrind |',
     '|---|---:|---:|---:|---:|---:|',

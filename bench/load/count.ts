@@ -3,7 +3,10 @@
 // with counter resets and dumps, so the batch must be exactly N requests, and no TLS handshake
 // may fall inside it: connections are opened once, by the warm-up batch.
 // Usage: count.ts <url> <connections> [headersJson]; then one command per stdin line:
-//   `run N` → sends N requests, prints `BENCH_DONE {"ok":…,"non2xx":…,"errors":…,"ms":…}`.
+//   `run N` → sends N requests, prints `BENCH_DONE {"ok":…,"non2xx":…,"errors":…,"ms":…}`;
+//   `run N R` → the same N requests paced at R a second (request i is due at i/R s, whether or
+//   not earlier ones have finished), to count a request's instructions when it arrives alone
+//   rather than among many, as at half load.
 // Prints `BENCH_READY {}` once it is reading commands.
 import { createInterface } from 'node:readline';
 import { DONE_PREFIX } from '../lib/callgrind.js';
@@ -57,14 +60,43 @@ async function batch(n: number): Promise<BatchResult> {
   return result;
 }
 
+/** N requests, request i sent at `i / rate` seconds (a 1 ms timer sends whatever is due). */
+async function pacedBatch(n: number, rate: number): Promise<BatchResult> {
+  const result: BatchResult = { ok: 0, non2xx: 0, errors: 0, ms: 0 };
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  await new Promise<void>((allSent) => {
+    const tick = () => {
+      const due = Math.min(n, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+      for (; sent < due; sent++) {
+        inFlight.push(
+          one().then((outcome) => {
+            if (outcome === 'ok') result.ok++;
+            else if (outcome === 'non2xx') result.non2xx++;
+            else result.errors++;
+          }),
+        );
+      }
+      if (sent < n) setTimeout(tick, 1);
+      else allSent();
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+  result.ms = performance.now() - started;
+  return result;
+}
+
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
-  const m = /^run (\d+)$/.exec(line.trim());
+  const m = /^run (\d+)(?: (\d+(?:\.\d+)?))?$/.exec(line.trim());
   if (!m) {
     process.stderr.write(`count.ts: unknown command "${line}"\n`);
     process.exit(2);
   }
-  void batch(Number(m[1])).then((r) =>
+  const n = Number(m[1]);
+  void (m[2] ? pacedBatch(n, Number(m[2])) : batch(n)).then((r) =>
     process.stdout.write(`${DONE_PREFIX}${JSON.stringify(r)}\n`),
   );
 });
