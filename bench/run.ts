@@ -1014,7 +1014,9 @@ class Bench {
         copyFileSync(file, join(keep, `${spec.id}.${w + 1}`));
         const b = batch as CountBatch | null;
         if (!b || b.ok !== cfg.instructionRequests) {
-          throw new Error(`window ${w + 1}: ${b?.ok ?? 0} ok of ${cfg.instructionRequests}`);
+          throw new Error(
+            `window ${w + 1}: ${b?.ok ?? 0} ok of ${cfg.instructionRequests} (${b?.non2xx ?? 0} non-2xx, ${b?.errors ?? 0} errors)`,
+          );
         }
         counted.push({ total, ms: b.ms });
         log(

@@ -24,9 +24,13 @@ export function freePort(): Promise<number> {
 export function keepAliveClient(url: string, connections: number) {
   const target = new URL(url);
   const https = target.protocol === 'https:';
+  // First in, first out: at a paced rate every connection stays in use, where Node's default
+  // (last in, first out) would use a few and leave the rest to idle into the server's keep-alive
+  // timeout, and a counted window would then reconnect (TLS handshakes) and race closing sockets.
+  const options = { keepAlive: true, maxSockets: connections, scheduling: 'fifo' as const };
   const agent = https
-    ? new HttpsAgent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false })
-    : new HttpAgent({ keepAlive: true, maxSockets: connections });
+    ? new HttpsAgent({ ...options, rejectUnauthorized: false })
+    : new HttpAgent(options);
   return { target, agent, request: https ? httpsRequest : httpRequest };
 }
 
