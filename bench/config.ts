@@ -86,10 +86,12 @@ export interface BenchConfig {
   /** Every process's whole stdout and stderr to `<resultsDir>/output/<name>.log` (BENCH_PROCESS_OUTPUT). */
   processOutput: boolean;
   /**
-   * Move every other process on the machine off the proxy core for the run, and back after
-   * (BENCH_SHIELD, bench/lib/shield.ts).
+   * Move every other process on the machine off the proxy core, and back after
+   * (BENCH_SHIELD, bench/lib/shield.ts): `run`, for the whole run (BENCH_SHIELD=1); `alternate`,
+   * in the odd fixed-rate rounds only (1st, 3rd, …), to compare shielded and unshielded rounds
+   * of one run; `off`.
    */
-  shield: boolean;
+  shield: 'off' | 'run' | 'alternate';
   conditions: string;
   /** PostgreSQL for the gateway's store (a schema per gateway process); null = embedded PGlite. */
   databaseUrl: string | null;
@@ -147,7 +149,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     gatewayNodeFlags: (env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
     stallLog: flag(env.BENCH_STALL_LOG),
     processOutput: flag(env.BENCH_PROCESS_OUTPUT),
-    shield: flag(env.BENCH_SHIELD),
+    shield: env.BENCH_SHIELD === 'alternate' ? 'alternate' : flag(env.BENCH_SHIELD) ? 'run' : 'off',
     databaseUrl:
       env.BENCH_DATABASE_URL === 'pglite'
         ? null

@@ -66,7 +66,7 @@ import {
   type RoundSample,
   summarize,
 } from './lib/report.js';
-import { shieldCore } from './lib/shield.js';
+import { type Shield, shieldCore } from './lib/shield.js';
 import { worstSlices } from './lib/stats.js';
 import { runWrk } from './lib/wrk.js';
 import {
@@ -164,6 +164,8 @@ const log = (s: string) =>
 class Bench {
   readonly processes: PinnedProcess[] = [];
   readonly notes: string[] = [];
+  /** The shield of the fixed-rate round running now (BENCH_SHIELD=alternate). */
+  roundShield: Shield | null = null;
   readonly targets: Target[] = [];
   readonly tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   readonly adminToken = randomBytes(24).toString('base64url');
@@ -660,29 +662,52 @@ class Bench {
     // single stall of the machine in it (steal, a neighbour) moved it by tens of ms.
     const rounds: FixedRateRow[][] = [];
     for (let round = 0; round < this.cfg.rounds; round++) {
-      const rows: FixedRateRow[] = [];
-      for (const id of ids) {
-        const t = this.targets.find((x) => x.id === id);
-        if (!t) continue;
-        if (!t.url || t.unavailable) {
-          rows.push({
-            id,
-            label: t.label,
-            measured: false,
-            reason: t.unavailable ?? 'not started',
-          });
-          continue;
-        }
-        try {
-          const row = await this.alone(t, () => this.fixedRateRow(t, rate, warmupS, round));
-          rows.push(row);
-        } catch (e) {
-          rows.push({ id, label: t.label, measured: false, reason: firstLine(e) });
-        }
+      if (this.shieldedRound(round)) {
+        this.roundShield = shieldCore(this.cfg.proxyCpu, this.cfg.loadCpu);
+        log(`fixed rate round ${round + 1}: shield on, ${this.roundShield.moved} processes moved`);
       }
-      rounds.push(rows);
+      try {
+        rounds.push(await this.fixedRateRound(ids, rate, warmupS, round));
+      } finally {
+        this.roundShield?.restore();
+        this.roundShield = null;
+      }
     }
     return mergeFixedRateRounds(rounds);
+  }
+
+  /** BENCH_SHIELD=alternate: the odd rounds (1st, 3rd, …) run shielded, the even ones not. */
+  shieldedRound(round: number): boolean {
+    return this.cfg.shield === 'alternate' && round % 2 === 0;
+  }
+
+  async fixedRateRound(
+    ids: string[],
+    rate: number,
+    warmupS: number,
+    round: number,
+  ): Promise<FixedRateRow[]> {
+    const rows: FixedRateRow[] = [];
+    for (const id of ids) {
+      const t = this.targets.find((x) => x.id === id);
+      if (!t) continue;
+      if (!t.url || t.unavailable) {
+        rows.push({
+          id,
+          label: t.label,
+          measured: false,
+          reason: t.unavailable ?? 'not started',
+        });
+        continue;
+      }
+      try {
+        const row = await this.alone(t, () => this.fixedRateRow(t, rate, warmupS, round));
+        rows.push(row);
+      } catch (e) {
+        rows.push({ id, label: t.label, measured: false, reason: firstLine(e) });
+      }
+    }
+    return rows;
   }
 
   async fixedRateRow(
@@ -742,7 +767,7 @@ class Bench {
     const cpuUs = m.cpuMs != null ? (m.cpuMs * 1000) / sent : undefined;
     const faults = m.pageFaults != null ? m.pageFaults / sent : undefined;
     log(
-      `fixed rate round ${round + 1}/${this.cfg.rounds} ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${faults === undefined ? '' : ` page faults ${faults.toFixed(2)}/req`}${formatCore(' ', m.otherPct, m.stealPct)}${r.errors ? ` errors ${r.errors} (${formatCodes(r.errorCodes ?? {})})` : ''}${r.sliceMaxMs ? `; worst 100 ms slices ${worstSlices(r.sliceMaxMs, 3, r.sliceSendLateMs)}` : ''}`,
+      `fixed rate round ${round + 1}/${this.cfg.rounds}${this.shieldedRound(round) ? ' (shielded)' : ''} ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req`}${faults === undefined ? '' : ` page faults ${faults.toFixed(2)}/req`}${formatCore(' ', m.otherPct, m.stealPct)}${r.errors ? ` errors ${r.errors} (${formatCodes(r.errorCodes ?? {})})` : ''}${r.sliceMaxMs ? `; worst 100 ms slices ${worstSlices(r.sliceMaxMs, 3, r.sliceSendLateMs)}` : ''}`,
     );
     return {
       id,
@@ -1250,17 +1275,25 @@ async function main(): Promise<void> {
     .map((l) => l.toFixed(1))
     .join(' / ');
   const bench = new Bench(cfg);
-  const shield = cfg.shield ? shieldCore(cfg.proxyCpu, cfg.loadCpu) : null;
+  const shield = cfg.shield === 'run' ? shieldCore(cfg.proxyCpu, cfg.loadCpu) : null;
   if (shield) {
     log(`shield: ${shield.moved} processes moved from cpu ${cfg.proxyCpu} to cpu ${cfg.loadCpu}`);
     bench.notes.push(
       `BENCH_SHIELD: the machine's other processes (${shield.moved}) ran on cpu ${cfg.loadCpu} during the run, off the proxy core; kernel threads stayed.`,
     );
   }
+  if (cfg.shield === 'alternate') {
+    bench.notes.push(
+      `BENCH_SHIELD=alternate: in the odd fixed-rate rounds (marked "shielded" in the log) the machine's other processes ran on cpu ${cfg.loadCpu}, off the proxy core; kernel threads stayed.`,
+    );
+  }
   const stop = () => {
     void bench
       .stopAll()
-      .finally(() => shield?.restore())
+      .finally(() => {
+        shield?.restore();
+        bench.roundShield?.restore();
+      })
       .finally(() => process.exit(130));
   };
   process.once('SIGINT', stop);
