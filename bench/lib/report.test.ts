@@ -236,6 +236,29 @@ describe('renderFixedRate', () => {
     );
   });
 
+  it("shows how busy each proxy's core was at the fixed rate, and a dash where unmeasured", () => {
+    const md = renderFixedRate({
+      ...base,
+      rows: [
+        { id: 'direct', label: 'direct', measured: true, achievedRate: 1200, p50Ms: 1, p99Ms: 2 },
+        fullRow(5.5, { cpuUsPerRequest: 520, coreBusyPct: 62.4 }),
+      ],
+    });
+    const cells = (startsWith: string) =>
+      md
+        .split('\n')
+        .find((l) => l.startsWith(startsWith))!
+        .split('|')
+        .map((c) => c.trim());
+    const column = cells('| target').indexOf('proxy core busy %');
+    expect(column).toBeGreaterThan(0);
+    expect(cells('| full chain |')[column]).toBe('62');
+    expect(cells('| direct |')[column]).toBe('—');
+    // Every row has as many cells as the header.
+    expect(cells('| full chain |')).toHaveLength(cells('| target').length);
+    expect(cells('| direct |')).toHaveLength(cells('| target').length);
+  });
+
   it("shows a merged row's p99 as median (min–max) over rounds", () => {
     const merged = mergeFixedRateRounds([
       [{ id: 'direct', label: 'direct', measured: true, p99Ms: 2 }, fullRow(10)],
@@ -269,19 +292,20 @@ describe('mergeFixedRateRounds', () => {
     const merged = mergeFixedRateRounds([
       [
         { id: 'direct', label: 'direct', measured: true, p99Ms: 2 },
-        fullRow(30, { loopLagMaxMs: 9, errors: 1 }),
+        fullRow(30, { loopLagMaxMs: 9, errors: 1, coreBusyPct: 80 }),
       ],
       [
         { id: 'direct', label: 'direct', measured: true, p99Ms: 20 },
-        fullRow(21, { loopLagMaxMs: 3 }),
+        fullRow(21, { loopLagMaxMs: 3, coreBusyPct: 52 }),
       ],
       [
         { id: 'direct', label: 'direct', measured: true, p99Ms: 3 },
-        fullRow(5, { loopLagMaxMs: 4, errors: 2 }),
+        fullRow(5, { loopLagMaxMs: 4, errors: 2, coreBusyPct: 61 }),
       ],
     ]);
     const full = merged.rows.find((r) => r.id === 'gw-full-https')!;
     expect(full.p99Ms).toBe(21);
+    expect(full.coreBusyPct).toBe(61);
     expect(full.p99).toEqual({ median: 21, min: 5, max: 30, n: 3 });
     expect(full.loopLagMaxMs).toBe(4);
     expect(full.rounds).toBe(3);

@@ -92,6 +92,13 @@ export interface FixedRateRow {
   /** Proxy CPU per request at this rate (warm-up included), µs. */
   cpuUsPerRequest?: number;
   /**
+   * That CPU per request times the rate, % of the proxy's one core. At half of the maximum rate
+   * it would be ~50 if a request cost what it costs at the maximum rate; on a VM whose core idles
+   * between requests it costs more (bench/FINDINGS.md, 2026-11-27 morning), and the busier core
+   * is what queues requests behind every pause.
+   */
+  coreBusyPct?: number;
+  /**
    * p99 from the moment the loader really sent each request (not the scheduled time): when it
    * is far below `p99Ms`, the loader itself fell behind (its core was busy), not the proxy.
    */
@@ -425,6 +432,7 @@ export function mergeFixedRateRounds(rounds: readonly (readonly FixedRateRow[])[
       'loopLagMaxMs',
       'fullGcs',
       'cpuUsPerRequest',
+      'coreBusyPct',
       'pageFaultsPerRequest',
       'proxyCoreOtherPct',
       'proxyCoreStealPct',
@@ -460,16 +468,16 @@ export function renderFixedRate(f: FixedRateResult | null): string {
   const lines = [
     `Open-loop fixed rate of ${formatRps(f.rate)} req/s (half the full chain's median maximum), ${f.durationS} s after a ramp-up, ${f.connections} connections, loader: ${f.loader}. Each figure is the median over the rounds (every target once per round, in turn); p99 shows min–max.`,
     '',
-    '| target | achieved req/s | p50 ms | p99 ms (min–max) | p99 from send ms | event-loop lag p99 / max ms | full GCs | proxy CPU µs/req | proxy core: other / steal % | errors / non-2xx |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | achieved req/s | p50 ms | p99 ms (min–max) | p99 from send ms | event-loop lag p99 / max ms | full GCs | proxy CPU µs/req | proxy core busy % | proxy core: other / steal % | errors / non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of f.rows) {
     if (!r.measured) {
-      lines.push(`| ${cell(r.label)} | not measured | | | | | | | | ${cell(r.reason ?? '')} |`);
+      lines.push(`| ${cell(r.label)} | not measured | | | | | | | | | ${cell(r.reason ?? '')} |`);
       continue;
     }
     lines.push(
-      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${r.p99 ? formatSpread(r.p99, formatMs) : formatMs(r.p99Ms ?? 0)} | ${r.serviceP99Ms === undefined ? '—' : formatMs(r.serviceP99Ms)} | ${r.loopLagP99Ms === undefined ? '—' : `${formatMs(r.loopLagP99Ms)} / ${formatMs(r.loopLagMaxMs ?? 0)}`} | ${r.fullGcs ?? '—'} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.proxyCoreOtherPct === undefined ? '—' : `${r.proxyCoreOtherPct.toFixed(1)} / ${(r.proxyCoreStealPct ?? 0).toFixed(1)}`} | ${r.errors ?? 0}${r.errorCodes ? ` (${cell(formatCodes(r.errorCodes))})` : ''} / ${r.non2xx ?? 0} |`,
+      `| ${cell(r.label)} | ${formatRps(r.achievedRate ?? 0)} | ${formatMs(r.p50Ms ?? 0)} | ${r.p99 ? formatSpread(r.p99, formatMs) : formatMs(r.p99Ms ?? 0)} | ${r.serviceP99Ms === undefined ? '—' : formatMs(r.serviceP99Ms)} | ${r.loopLagP99Ms === undefined ? '—' : `${formatMs(r.loopLagP99Ms)} / ${formatMs(r.loopLagMaxMs ?? 0)}`} | ${r.fullGcs ?? '—'} | ${r.cpuUsPerRequest === undefined ? '—' : formatUs(r.cpuUsPerRequest)} | ${r.coreBusyPct === undefined ? '—' : r.coreBusyPct.toFixed(0)} | ${r.proxyCoreOtherPct === undefined ? '—' : `${r.proxyCoreOtherPct.toFixed(1)} / ${(r.proxyCoreStealPct ?? 0).toFixed(1)}`} | ${r.errors ?? 0}${r.errorCodes ? ` (${cell(formatCodes(r.errorCodes))})` : ''} / ${r.non2xx ?? 0} |`,
     );
   }
   lines.push('');
