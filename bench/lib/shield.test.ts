@@ -31,6 +31,17 @@ describe('shieldCore', () => {
     }
   });
 
+  it('leaves alone a process pinned to the proxy core: a proxy under test', async () => {
+    const child = spawn('taskset', ['-c', '1', 'sleep', '30']);
+    await new Promise((r) => setTimeout(r, 200));
+    try {
+      expect(shieldCore('1', '0', [child.pid!]).moved).toBe(0);
+      expect(allowed(child.pid!)).toBe('1');
+    } finally {
+      child.kill();
+    }
+  });
+
   it('leaves alone a process that cannot run on the proxy core', async () => {
     const child = spawn('taskset', ['-c', '0', 'sleep', '30']);
     await new Promise((r) => setTimeout(r, 200));

@@ -52,7 +52,8 @@ export interface Shield {
 
 /**
  * Moves the processes (`pids`, default every process, this one included) that may run on
- * `proxyCpu` to `loadCpu`.
+ * `proxyCpu` to `loadCpu`. A process pinned to the proxy core alone stays: it was put there on
+ * purpose, and is the bench's own proxy when the shield goes up between rounds.
  */
 export function shieldCore(proxyCpu: string, loadCpu: string, pids?: number[]): Shield {
   const proxy = parseCpuList(proxyCpu);
@@ -64,7 +65,9 @@ export function shieldCore(proxyCpu: string, loadCpu: string, pids?: number[]): 
   const moved = new Map<number, string>();
   for (const pid of all) {
     const cpus = allowedCpus(pid);
-    if (cpus === null || !parseCpuList(cpus).some((c) => proxy.includes(c))) continue;
+    if (cpus === null) continue;
+    const list = parseCpuList(cpus);
+    if (!list.some((c) => proxy.includes(c)) || list.every((c) => proxy.includes(c))) continue;
     if (setCpus(pid, loadCpu)) moved.set(pid, cpus);
   }
   return {
