@@ -36,7 +36,8 @@ describe('coreBetween', () => {
 });
 
 /**
- * The stall log of a child process whose event loop is blocked for 80 ms, 50 ms after start;
+ * The stall log of a child process whose event loop is blocked for 80 ms of its own CPU time, 50 ms
+ * after start (CPU, not wall time: on a busy machine 80 ms of wall time may hold far less CPU);
  * `prefix` runs it under another command (`taskset -c 0`).
  */
 function blockedChildLog(prefix: string[] = []): string {
@@ -45,7 +46,10 @@ function blockedChildLog(prefix: string[] = []): string {
   const script = `
     import { startStallLog } from ${JSON.stringify(module)};
     startStallLog(${JSON.stringify(file)});
-    setTimeout(() => { const end = Date.now() + 80; while (Date.now() < end); }, 50);
+    setTimeout(() => {
+      const start = process.cpuUsage().user;
+      while (process.cpuUsage().user - start < 80_000);
+    }, 50);
     setTimeout(() => {}, 1500);
   `;
   const argv = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
@@ -57,13 +61,16 @@ function blockedChildLog(prefix: string[] = []): string {
 
 describe('startStallLog', () => {
   it('logs a blocked event loop with the main thread holding the core', () => {
-    const stall =
-      /^\d\d:\d\d:\d\d\.\d{3} stall (\d+\.\d) ms; cpu over the last \d+ ms: main (\d+) ms/m.exec(
-        blockedChildLog(),
-      );
-    expect(Number(stall?.[1])).toBeGreaterThanOrEqual(70);
+    // The longest stall: on a busy machine sharing the core makes short stalls of its own.
+    const stalls = [
+      ...blockedChildLog().matchAll(
+        /^\d\d:\d\d:\d\d\.\d{3} stall (\d+\.\d) ms; cpu over the last \d+ ms: main (\d+) ms/gm,
+      ),
+    ].map((m) => ({ ms: Number(m[1]), mainMs: Number(m[2]) }));
+    const longest = stalls.sort((a, b) => b.ms - a.ms)[0];
+    expect(longest?.ms).toBeGreaterThanOrEqual(70);
     // The busy loop is the main thread's: at least 70 of its 80 ms, in 10 ms ticks.
-    expect(Number(stall?.[2])).toBeGreaterThanOrEqual(70);
+    expect(longest?.mainMs).toBeGreaterThanOrEqual(70);
   });
 
   it('says what the core did meanwhile when the process is pinned to one', () => {
