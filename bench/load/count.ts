@@ -41,6 +41,12 @@ function one(): Promise<'ok' | 'non2xx' | 'error'> {
   });
 }
 
+function tally(result: BatchResult, outcome: 'ok' | 'non2xx' | 'error'): void {
+  if (outcome === 'ok') result.ok++;
+  else if (outcome === 'non2xx') result.non2xx++;
+  else result.errors++;
+}
+
 async function batch(n: number): Promise<BatchResult> {
   const result: BatchResult = { ok: 0, non2xx: 0, errors: 0, ms: 0 };
   const started = performance.now();
@@ -49,10 +55,7 @@ async function batch(n: number): Promise<BatchResult> {
   const lane = async () => {
     while (next < n) {
       next++;
-      const outcome = await one();
-      if (outcome === 'ok') result.ok++;
-      else if (outcome === 'non2xx') result.non2xx++;
-      else result.errors++;
+      tally(result, await one());
     }
   };
   await Promise.all(Array.from({ length: Math.min(connections, n) }, lane));
@@ -70,13 +73,7 @@ async function pacedBatch(n: number, rate: number): Promise<BatchResult> {
     const tick = () => {
       const due = Math.min(n, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
       for (; sent < due; sent++) {
-        inFlight.push(
-          one().then((outcome) => {
-            if (outcome === 'ok') result.ok++;
-            else if (outcome === 'non2xx') result.non2xx++;
-            else result.errors++;
-          }),
-        );
+        inFlight.push(one().then((outcome) => tally(result, outcome)));
       }
       if (sent < n) setTimeout(tick, 1);
       else allSent();
