@@ -765,10 +765,11 @@ class Bench {
     };
     const sent = rate * (this.cfg.fixedRateDurationS + warmupS);
     const cpuUs = m.cpuMs != null ? (m.cpuMs * 1000) / sent : undefined;
-    const busyPct = cpuUs === undefined ? undefined : (cpuUs * rate) / 1e4;
+    // % of the one core: µs a request × requests a second / 1e6 µs × 100.
+    const busyPct = cpuUs === undefined ? 0 : (cpuUs * rate) / 1e4;
     const faults = m.pageFaults != null ? m.pageFaults / sent : undefined;
     log(
-      `fixed rate round ${round + 1}/${this.cfg.rounds}${this.shieldedRound(round) ? ' (shielded)' : ''} ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req (core ${busyPct!.toFixed(0)} % busy)`}${faults === undefined ? '' : ` page faults ${faults.toFixed(2)}/req`}${formatCore(' ', m.otherPct, m.stealPct)}${r.errors ? ` errors ${r.errors} (${formatCodes(r.errorCodes ?? {})})` : ''}${r.sliceMaxMs ? `; worst 100 ms slices ${worstSlices(r.sliceMaxMs, 3, r.sliceSendLateMs)}` : ''}`,
+      `fixed rate round ${round + 1}/${this.cfg.rounds}${this.shieldedRound(round) ? ' (shielded)' : ''} ${rate}/s ${id}: p50 ${r.p50Ms?.toFixed(2)} ms p99 ${r.p99Ms?.toFixed(2)} ms (from send ${r.serviceP99Ms?.toFixed(2)} ms)${lag ? ` loop lag p99 ${lag.p99Ms.toFixed(2)} max ${lag.maxMs.toFixed(2)} ms` : ''}${fullGcs === undefined ? '' : ` full GCs ${fullGcs}`}${cpuUs === undefined ? '' : ` cpu ${cpuUs.toFixed(1)} µs/req (core ${busyPct.toFixed(0)} % busy)`}${faults === undefined ? '' : ` page faults ${faults.toFixed(2)}/req`}${formatCore(' ', m.otherPct, m.stealPct)}${r.errors ? ` errors ${r.errors} (${formatCodes(r.errorCodes ?? {})})` : ''}${r.sliceMaxMs ? `; worst 100 ms slices ${worstSlices(r.sliceMaxMs, 3, r.sliceSendLateMs)}` : ''}`,
     );
     return {
       id,
