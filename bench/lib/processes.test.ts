@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   keepProcessOutput,
@@ -54,6 +56,37 @@ describe('keepProcessOutput', () => {
     expect(text).toContain('err-line\n');
     // output() keeps a tail only; the file keeps all of it.
     expect(p.output().length).toBeLessThan(text.length);
+  });
+});
+
+describe('spawnPinned', () => {
+  it('kills the children still running when the bench exits without stopping them', async () => {
+    // A bench stand-in: starts a long child, prints its pid, and exits as Ctrl-C's handler does.
+    const module = fileURLToPath(new URL('./processes.ts', import.meta.url));
+    const script = `
+      import { spawnPinned } from ${JSON.stringify(module)};
+      const p = await spawnPinned({ name: 'loader', cpu: '0', command: ['sleep', '60'] });
+      console.log(p.pid);
+      process.exit(130);
+    `;
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(130);
+    const pid = Number(r.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    // Killed: gone, or a zombie where this machine's init does not reap orphans.
+    const running = () => {
+      try {
+        return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && running(); i++) await new Promise((done) => setTimeout(done, 20));
+    expect(running()).toBe(false);
   });
 });
 

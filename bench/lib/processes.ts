@@ -40,6 +40,16 @@ export function keepProcessOutput(dir: string): void {
 
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * Children still running. If the bench exits before stopping one (Ctrl-C in the middle of a
+ * fixed-rate round, whose loader is waited for, not yet listed for `stopAll`), it is killed
+ * rather than left loading the machine.
+ */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export function spawnPinned(o: SpawnPinnedOptions): Promise<PinnedProcess> {
   const nofile = o.nofile ?? 20000;
   // exec keeps one pid: sh → taskset → the server, so `pid` is the server's own pid.
@@ -48,11 +58,13 @@ export function spawnPinned(o: SpawnPinnedOptions): Promise<PinnedProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...o.env },
   });
+  live.add(child);
   let out = '';
   let exited = false;
   const exitedP = new Promise<void>((resolve) => {
     child.on('exit', () => {
       exited = true;
+      live.delete(child);
       resolve();
     });
   });
