@@ -1,10 +1,21 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { allowedCpuList } from './processes.js';
 import { parseCpuList, shieldCore } from './shield.js';
 
-const allowed = (pid: number) =>
-  /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
+/**
+ * Runs `check` on a child pinned to `cpus`, then stops it. Only such children are handed to the
+ * shield: a test must not move the machine's processes.
+ */
+async function withPinnedChild(cpus: string, check: (pid: number) => void): Promise<void> {
+  const child = spawn('taskset', ['-c', cpus, 'sleep', '30']);
+  await new Promise((r) => setTimeout(r, 200));
+  try {
+    check(child.pid!);
+  } finally {
+    child.kill();
+  }
+}
 
 describe('parseCpuList', () => {
   it('reads single CPUs and ranges', () => {
@@ -14,41 +25,24 @@ describe('parseCpuList', () => {
 });
 
 describe('shieldCore', () => {
-  it('moves a process off the proxy core and puts it back', async () => {
-    // Only this child is given: a test must not move the machine's processes.
-    const child = spawn('taskset', ['-c', '0,1', 'sleep', '30']);
-    await new Promise((r) => setTimeout(r, 200));
-    const pid = child.pid!;
-    try {
-      expect(allowed(pid)).toBe('0-1');
+  it('moves a process off the proxy core and puts it back', () =>
+    withPinnedChild('0,1', (pid) => {
+      expect(allowedCpuList(pid)).toBe('0-1');
       const shield = shieldCore('1', '0', [pid]);
       expect(shield.moved).toBe(1);
-      expect(allowed(pid)).toBe('0');
+      expect(allowedCpuList(pid)).toBe('0');
       shield.restore();
-      expect(allowed(pid)).toBe('0-1');
-    } finally {
-      child.kill();
-    }
-  });
+      expect(allowedCpuList(pid)).toBe('0-1');
+    }));
 
-  it('leaves alone a process pinned to the proxy core: a proxy under test', async () => {
-    const child = spawn('taskset', ['-c', '1', 'sleep', '30']);
-    await new Promise((r) => setTimeout(r, 200));
-    try {
-      expect(shieldCore('1', '0', [child.pid!]).moved).toBe(0);
-      expect(allowed(child.pid!)).toBe('1');
-    } finally {
-      child.kill();
-    }
-  });
+  it('leaves alone a process pinned to the proxy core: a proxy under test', () =>
+    withPinnedChild('1', (pid) => {
+      expect(shieldCore('1', '0', [pid]).moved).toBe(0);
+      expect(allowedCpuList(pid)).toBe('1');
+    }));
 
-  it('leaves alone a process that cannot run on the proxy core', async () => {
-    const child = spawn('taskset', ['-c', '0', 'sleep', '30']);
-    await new Promise((r) => setTimeout(r, 200));
-    try {
-      expect(shieldCore('1', '0', [child.pid!]).moved).toBe(0);
-    } finally {
-      child.kill();
-    }
-  });
+  it('leaves alone a process that cannot run on the proxy core', () =>
+    withPinnedChild('0', (pid) => {
+      expect(shieldCore('1', '0', [pid]).moved).toBe(0);
+    }));
 });
