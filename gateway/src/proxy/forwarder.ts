@@ -87,7 +87,7 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
  * rather than an object built per request, for the same reason as `responseHeaders`.
  */
 export function upstreamRequestHeaders(ctx: RequestContext, signer: IdentitySigner): string[] {
-  const inHeaders = ctx.req.headers;
+  const inHeaders = ctx.headers;
   const extraHop = connectionListed(inHeaders.connection);
   const out: string[] = [];
   for (const name in inHeaders) {
@@ -278,10 +278,10 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
 
   function forward(ctx: RequestContext): void {
     const pool = pools.get(ctx.route!.upstream)!;
-    const { req } = ctx;
+    const { req, headers } = ctx;
     const hasBody =
-      (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
-      req.headers['transfer-encoding'] !== undefined;
+      (headers['content-length'] !== undefined && headers['content-length'] !== '0') ||
+      headers['transfer-encoding'] !== undefined;
     let body: Transform | undefined;
     if (hasBody) {
       body = countingBody(ctx, opts.maxBodyBytes);

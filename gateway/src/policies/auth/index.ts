@@ -89,14 +89,14 @@ export function auth(deps: AuthDeps, options: AuthOptions = {}): Policy {
 
   return function authPolicy(ctx) {
     if (ctx.route?.auth === 'public') return undefined;
-    const header = ctx.req.headers.authorization;
+    const header = ctx.headers.authorization;
     let token: string | undefined;
     if (header !== undefined) {
       const space = header.indexOf(' ');
       if (space === -1 || !isBearer(header, space)) return fail(ctx, 'unsupported_scheme');
       token = header.slice(space + 1).trim();
     } else {
-      const apiKey = ctx.req.headers['x-api-key'];
+      const apiKey = ctx.headers['x-api-key'];
       token = typeof apiKey === 'string' ? apiKey.trim() : undefined;
     }
     if (!token) return missing();

@@ -11,7 +11,7 @@ import { type BodyLimitOptions, BodyLimitOptionsSchema } from './schema.js';
 export function bodyLimit(options: BodyLimitOptions = {}): Policy {
   const opts = BodyLimitOptionsSchema.parse(options);
   return function bodyLimitPolicy(ctx) {
-    const declared = ctx.req.headers['content-length'];
+    const declared = ctx.headers['content-length'];
     if (declared !== undefined && Number(declared) > opts.maxBytes) {
       return payloadTooLarge(opts.maxBytes);
     }

@@ -25,7 +25,7 @@ export const toMicros = (ms: number) => Math.round(ms * 1000) / 1000;
 /** The event for a finished (or aborted) request. Pure: exported for tests. */
 export function buildEvent(ctx: RequestContext, instance: string, endedAt: number): RequestEvent {
   const status = ctx.res.statusCode >= 100 && ctx.res.statusCode <= 599 ? ctx.res.statusCode : 500;
-  const ua = ctx.req.headers['user-agent'];
+  const ua = ctx.headers['user-agent'];
   return {
     request_id: clip(ctx.requestId || 'unknown', 128),
     trace_id: ctx.traceId,
@@ -46,7 +46,7 @@ export function buildEvent(ctx: RequestContext, instance: string, endedAt: numbe
     client_ip: clip(ctx.clientIp, 64),
     user_agent: typeof ua === 'string' ? clip(ua, 512) : '',
     rate_limited: ctx.rateLimited,
-    idempotency_key: ctx.req.headers['idempotency-key'] !== undefined,
+    idempotency_key: ctx.headers['idempotency-key'] !== undefined,
     idempotent_replayed: ctx.idempotentReplayed,
   };
 }

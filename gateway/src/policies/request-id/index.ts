@@ -70,10 +70,10 @@ export function requestId(options: RequestIdOptions = {}): Policy {
   const opts = RequestIdOptionsSchema.parse(options);
   const valid = new RegExp(`^[A-Za-z0-9._:-]{1,${opts.maxLength}}$`);
   return function requestIdPolicy(ctx) {
-    const sent = ctx.req.headers[opts.header];
+    const sent = ctx.headers[opts.header];
     ctx.requestId = typeof sent === 'string' && valid.test(sent) ? sent : pooledUuid();
     ctx.responseHeaders[opts.header] = ctx.requestId;
-    const parent = parseTraceparent(ctx.req.headers.traceparent as string | undefined);
+    const parent = parseTraceparent(ctx.headers.traceparent as string | undefined);
     if (parent) {
       ctx.traceId = parent.traceId;
       ctx.traceFlags = parent.flags;
